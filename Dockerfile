@@ -1,0 +1,25 @@
+# The production image: gunicorn serving Django, the same image runs the Celery worker and beat.
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext curl \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+RUN SECRET_KEY=build-only python manage.py collectstatic --noinput \
+    && SECRET_KEY=build-only python manage.py compilemessages --ignore=.venv \
+    && useradd --create-home --uid 1000 app \
+    && mkdir -p /app/media && chown -R app /app/media
+
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

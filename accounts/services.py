@@ -1,0 +1,27 @@
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from .models import User
+
+from .permissions import STAFF_GROUP
+
+
+class AccountError(Exception):
+    """A rule of the accounts domain refused the change; the message is for the user."""
+
+
+@transaction.atomic
+def user_make_staff(*, user: User) -> User:
+    """Give a user the agency staff role: the flag and the group that carries the permissions."""
+    if user.company_id or user.operator_id:
+        raise AccountError("A company member or an operator contact cannot also be staff.")
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(Group.objects.get(name=STAFF_GROUP))
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from .models import Company, Operator, Sector
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name_fr", "name_en", "position"]
+    list_editable = ["position"]
+    search_fields = ["slug", "name_fr", "name_en"]
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["legal_name", "trade_name", "ice", "city", "size_band"]
+    list_filter = ["size_band", "sectors"]
+    search_fields = ["legal_name", "trade_name", "ice", "city"]
+    filter_horizontal = ["sectors"]
+
+
+@admin.register(Operator)
+class OperatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country", "city"]
+    list_filter = ["kind", "country", "sectors"]
+    search_fields = ["name", "city"]
+    filter_horizontal = ["sectors"]

@@ -1,0 +1,132 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from .validators import validate_ice
+
+
+class Sector(models.Model):
+    """One shared taxonomy for what firms offer and what operators look for."""
+
+    slug = models.SlugField(_("code"), max_length=50, unique=True)
+    name_fr = models.CharField(_("name (French)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "slug"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "fr").startswith("en") else self.name_fr
+
+
+class SizeBand(models.TextChoices):
+    MICRO = "micro", _("1-9 employees")
+    SMALL = "small", _("10-49 employees")
+    MEDIUM = "medium", _("50-249 employees")
+    LARGE = "large", _("250 employees or more")
+
+
+class Company(models.Model):
+    """A Moroccan ICT firm; its members are users whose ``company`` points here."""
+
+    SizeBand = SizeBand
+
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    trade_name = models.CharField(_("trade name"), max_length=200, blank=True)
+    ice = models.CharField(
+        _("ICE"),
+        max_length=15,
+        unique=True,
+        validators=[validate_ice],
+        help_text=_("Identifiant Commun de l'Entreprise: 15 digits."),
+    )
+    city = models.CharField(_("city"), max_length=100)
+    website = models.URLField(_("website"), blank=True)
+    size_band = models.CharField(_("size"), max_length=10, choices=SizeBand.choices)
+    founded = models.PositiveSmallIntegerField(
+        _("year founded"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), related_name="companies")
+    offer = models.TextField(_("offer"), blank=True, help_text=_("What the firm sells."))
+    references = models.TextField(_("references"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="companies/logos/", blank=True)
+    brochure = models.FileField(_("brochure (PDF)"), upload_to="companies/brochures/", blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = [Lower("legal_name")]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ice__regex=r"^[0-9]{15}$"), name="company_ice_15_digits"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(size_band__in=[c.value for c in SizeBand]),
+                name="company_size_band_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.trade_name or self.legal_name
+
+
+class OperatorKind(models.TextChoices):
+    BUYER = "buyer", _("Buyer / purchasing department")
+    CIO = "cio", _("CIO / IT department")
+    IT_SERVICES = "it_services", _("IT services firm")
+    DISTRIBUTOR = "distributor", _("Distributor / importer")
+    TELECOM = "telecom", _("Telecom operator")
+    BANK = "bank", _("Bank / e-payment")
+    INVESTOR = "investor", _("Investor")
+    PUBLIC = "public", _("Public body")
+    OTHER = "other", _("Other")
+
+
+class Operator(models.Model):
+    """A foreign organisation that meets the delegation; its contacts are users."""
+
+    Kind = OperatorKind
+
+    name = models.CharField(_("organisation"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=100)
+    website = models.URLField(_("website"), blank=True)
+    sectors = models.ManyToManyField(
+        Sector, verbose_name=_("sectors of interest"), related_name="operators", blank=True
+    )
+    needs = models.TextField(_("needs"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = [Lower("name")]
+        verbose_name = _("operator")
+        verbose_name_plural = _("operators")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[c.value for c in OperatorKind]), name="operator_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,26 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from core import views as core_views
+from missions import views as mission_views
+
+# The admin signs in through allauth's login page, with its rate limits and no enumeration.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Maroc Export"
+admin.site.site_title = "Maroc Export"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", core_views.language_set, name="set_language"),
+    path("", mission_views.home, name="home"),
+    path("missions/", include("missions.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("me/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,35 @@
+"""Times are stored in UTC and always shown in the mission's own time zone, with the zone named."""
+
+import zoneinfo
+from datetime import datetime
+
+from django import template
+from django.utils import formats
+
+register = template.Library()
+
+
+@register.filter
+def local(value: datetime | None, tz: str):
+    """``{{ item.starts_at|local:mission.timezone }}``: the aware datetime moved to ``tz``."""
+    if value is None:
+        return None
+    return value.astimezone(zoneinfo.ZoneInfo(tz))
+
+
+@register.simple_tag
+def tz_label(tz: str, when: datetime | None = None) -> str:
+    """``Africa/Abidjan (GMT)`` or ``America/Los_Angeles (PST)``: the zone and its abbreviation
+    at ``when`` (daylight saving may change it during a mission)."""
+    moment = when or datetime.now(zoneinfo.ZoneInfo("UTC"))
+    abbreviation = moment.astimezone(zoneinfo.ZoneInfo(tz)).tzname()
+    return f"{tz.replace('_', ' ')} ({abbreviation})"
+
+
+@register.simple_tag
+def local_time_range(start: datetime, end: datetime, tz: str) -> str:
+    """``lun. 6 mars 2017, 09:00–10:30``: one day, in the mission's zone and the reader's locale."""
+    zone = zoneinfo.ZoneInfo(tz)
+    start, end = start.astimezone(zone), end.astimezone(zone)
+    day = formats.date_format(start, "DATE_FORMAT")
+    return f"{day}, {formats.time_format(start, 'H:i')}–{formats.time_format(end, 'H:i')}"

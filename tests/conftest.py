@@ -1,0 +1,62 @@
+import os
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+from .factories import (
+    PASSWORD,
+    CompanyMemberFactory,
+    OperatorContactFactory,
+    StaffFactory,
+    UserFactory,
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres or redis are skipped, with the reason, where the service is absent."""
+    on_sqlite = os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite")
+    no_redis = not os.environ.get("REDIS_URL")
+    for item in items:
+        if on_sqlite and item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL"))
+        if no_redis and item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL"))
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # allauth keeps its rate-limit counters in the cache: each test starts from zero.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory(email="staff@example.org")
+
+
+@pytest.fixture
+def member(db):
+    return CompanyMemberFactory(email="member@example.org")
+
+
+@pytest.fixture
+def operator_contact(db):
+    return OperatorContactFactory(email="operator@example.org")
+
+
+@pytest.fixture
+def plain_user(db):
+    return UserFactory(email="plain@example.org")
+
+
+@pytest.fixture
+def vendor():
+    return connection.vendor

@@ -1,0 +1,109 @@
+"""Every URL of the project answers each role with the expected status.
+
+The table grows with every new page: a URL without a row makes ``test_every_url_has_a_row`` fail.
+Admin pages are covered as one namespace (the admin checks staff itself), in the last test.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import CompanyMemberFactory, MissionFactory, OperatorContactFactory, StaffFactory
+
+ROLES = ("anonymous", "company", "operator", "staff")
+OK, FOUND, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
+
+
+def every(status):
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status, anonymous=FOUND):
+    return {"anonymous": anonymous, **dict.fromkeys(ROLES[1:], status)}
+
+
+def anonymous_only(status=OK):
+    return {"anonymous": status, **dict.fromkeys(ROLES[1:], FOUND)}
+
+
+# url name -> (kwargs, expected status per role)
+URLS = {
+    "home": ({}, every(OK)),
+    "healthz": ({}, every(OK)),
+    "set_language": ({}, every(NOT_ALLOWED)),  # POST only
+    "missions:list": ({}, every(OK)),
+    "missions:detail": ({"slug": "open-mission"}, every(OK)),
+    "accounts:home": ({}, {"anonymous": FOUND, "company": OK, "operator": OK, "staff": FOUND}),
+    "accounts:profile": ({}, signed_in(OK)),
+    "account_login": ({}, anonymous_only()),
+    "account_signup": ({}, anonymous_only()),
+    "account_request_login_code": ({}, anonymous_only()),
+    "account_confirm_login_code": ({}, every(FOUND)),  # nothing pending: back to the start
+    "account_logout": ({}, signed_in(OK)),
+    "account_inactive": ({}, every(OK)),
+    "account_reauthenticate": ({}, signed_in(OK)),
+    "account_email": ({}, signed_in(OK)),
+    "account_email_verification_sent": ({}, every(OK)),
+    "account_confirm_email": ({"key": "not-a-real-key"}, every(OK)),  # "invalid link" page
+    "account_change_password": ({}, signed_in(OK)),
+    "account_set_password": ({}, every(FOUND)),  # users here always have a password
+    "account_reset_password": ({}, every(OK)),
+    "account_reset_password_done": ({}, every(OK)),
+    "account_reset_password_from_key": ({"uidb36": "zz", "key": "bad-key"}, every(OK)),
+    "account_reset_password_from_key_done": ({}, every(OK)),
+}
+
+
+def _url_names(resolver=None, namespace=None):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = pattern.namespace
+            ns = ":".join(filter(None, [namespace, inner])) if inner else namespace
+            yield from _url_names(pattern, ns)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_has_a_row():
+    names = list(_url_names())
+    assert None not in names, "every URL pattern must have a name"
+    assert set(names) == set(URLS), (
+        f"missing rows: {sorted(set(names) - set(URLS))}; stale rows: {sorted(set(URLS) - set(names))}"
+    )
+
+
+def _login_as(client, role):
+    factory = {"company": CompanyMemberFactory, "operator": OperatorContactFactory, "staff": StaffFactory}
+    if role != "anonymous":
+        client.force_login(factory[role]())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(URLS))
+def test_url_answers_role(client, name, role):
+    MissionFactory(slug="open-mission")
+    kwargs, expected = URLS[name]
+    _login_as(client, role)
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == expected[role], f"{name} as {role}"
+    # Pages for signed-in users send visitors to the login page (logging out sends them home).
+    if role == "anonymous" and expected == signed_in(OK) and name != "account_logout":
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "expected"), [("anonymous", FOUND), ("company", FOUND), ("operator", FOUND), ("staff", OK)]
+)
+@pytest.mark.parametrize("path", ["/admin/", "/admin/missions/mission/", "/admin/accounts/user/"])
+def test_admin_answers_staff_only(client, path, role, expected):
+    _login_as(client, role)
+    response = client.get(path)
+    assert response.status_code == expected
+    if role != "staff":
+        # Non-staff are sent to the admin login, which allauth guards (403 for the signed in).
+        follow = client.get(response["Location"])
+        assert follow.status_code == (FOUND if role == "anonymous" else FORBIDDEN)
