@@ -49,7 +49,7 @@ beat: install
 
 ## messages: refresh the translation catalogues and compile them
 messages: install
-	DEBUG=1 $(BIN)/python manage.py makemessages -l fr -l en --no-obsolete --ignore=.venv --ignore=static/vendor
+	DEBUG=1 $(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=static/vendor
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:

@@ -2,7 +2,6 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from .models import User
-
 from .permissions import STAFF_GROUP
 
 

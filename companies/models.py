@@ -124,7 +124,8 @@ class Operator(models.Model):
         verbose_name_plural = _("operators")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=[c.value for c in OperatorKind]), name="operator_kind_valid"
+                condition=models.Q(kind__in=[c.value for c in OperatorKind]),
+                name="operator_kind_valid",
             ),
         ]
 

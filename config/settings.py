@@ -203,7 +203,9 @@ MAILERS = {
         ),
     }
 }
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Maroc Export <no-reply@marocexport.local>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Maroc Export <no-reply@marocexport.local>"
+)
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # --- Celery -----------------------------------------------------------------------------------

@@ -67,21 +67,92 @@ MISSIONS = [
     },
 ]
 
-_FIRST = ["Atlas", "Sahara", "Medina", "Argan", "Rif", "Souss", "Tafilalet", "Oasis", "Zellige",
-          "Kasbah", "Majorelle", "Ifrane", "Toubkal", "Draa", "Moulouya", "Anfa", "Noor", "Amazigh",
-          "Chefchaouen", "Oudaya", "Menara", "Tiznit", "Dakhla", "Saïss"]
-_SECOND = ["Digital", "Systems", "Pay", "Cloud", "Data", "Soft", "Tech", "Labs", "Networks",
-           "Consulting", "Secure", "Mobile"]
+_FIRST = [
+    "Atlas",
+    "Sahara",
+    "Medina",
+    "Argan",
+    "Rif",
+    "Souss",
+    "Tafilalet",
+    "Oasis",
+    "Zellige",
+    "Kasbah",
+    "Majorelle",
+    "Ifrane",
+    "Toubkal",
+    "Draa",
+    "Moulouya",
+    "Anfa",
+    "Noor",
+    "Amazigh",
+    "Chefchaouen",
+    "Oudaya",
+    "Menara",
+    "Tiznit",
+    "Dakhla",
+    "Saïss",
+]
+_SECOND = [
+    "Digital",
+    "Systems",
+    "Pay",
+    "Cloud",
+    "Data",
+    "Soft",
+    "Tech",
+    "Labs",
+    "Networks",
+    "Consulting",
+    "Secure",
+    "Mobile",
+]
 _CITIES_MA = ["Casablanca", "Rabat", "Tanger", "Marrakech", "Fès", "Agadir", "Oujda", "Kénitra"]
 _ORG_PREFIX = ["Groupe", "Société", "Banque", "Agence", "Cabinet", "Compagnie", "Office", "Réseau"]
-_ORG_WORDS = ["Horizon", "Savane", "Lagune", "Baobab", "Sahel", "Niger", "Volta", "Plateau",
-              "Comoé", "Bandama", "Mossi", "Yennenga", "Cocody", "Plateau Vert", "Harmattan",
-              "Soleil", "Karité", "Akwaba", "Faso", "Djoliba"]
-_US_WORDS = ["Golden Gate", "Mission", "Presidio", "Embarcadero", "Sierra", "Pacific", "Bayview",
-             "Redwood", "Sequoia", "Castro", "Marina", "Sunset", "Twin Peaks", "Alcatraz"]
+_ORG_WORDS = [
+    "Horizon",
+    "Savane",
+    "Lagune",
+    "Baobab",
+    "Sahel",
+    "Niger",
+    "Volta",
+    "Plateau",
+    "Comoé",
+    "Bandama",
+    "Mossi",
+    "Yennenga",
+    "Cocody",
+    "Plateau Vert",
+    "Harmattan",
+    "Soleil",
+    "Karité",
+    "Akwaba",
+    "Faso",
+    "Djoliba",
+]
+_US_WORDS = [
+    "Golden Gate",
+    "Mission",
+    "Presidio",
+    "Embarcadero",
+    "Sierra",
+    "Pacific",
+    "Bayview",
+    "Redwood",
+    "Sequoia",
+    "Castro",
+    "Marina",
+    "Sunset",
+    "Twin Peaks",
+    "Alcatraz",
+]
 _US_SUFFIX = ["Ventures", "Capital", "Partners", "Distribution", "Systems", "Labs", "Group"]
-CITY_BY_COUNTRY = {"BF": ["Ouagadougou", "Bobo-Dioulasso"], "CI": ["Abidjan", "Yamoussoukro"],
-                   "US": ["San Francisco", "Palo Alto", "Oakland", "San Jose"]}
+CITY_BY_COUNTRY = {
+    "BF": ["Ouagadougou", "Bobo-Dioulasso"],
+    "CI": ["Abidjan", "Yamoussoukro"],
+    "US": ["San Francisco", "Palo Alto", "Oakland", "San Jose"],
+}
 
 
 def firm_rows(count: int, seed: int = 2027):
@@ -108,8 +179,17 @@ def operator_rows(country: str, count: int, seed: int):
     else:
         names = [f"{p} {w}" for p in _ORG_PREFIX for w in _ORG_WORDS]
     rng.shuffle(names)
-    kinds = ["buyer", "cio", "it_services", "distributor", "telecom", "bank", "investor",
-             "public", "other"]
+    kinds = [
+        "buyer",
+        "cio",
+        "it_services",
+        "distributor",
+        "telecom",
+        "bank",
+        "investor",
+        "public",
+        "other",
+    ]
     for i in range(count):
         yield {
             "name": names[i],
@@ -123,14 +203,39 @@ def programme(start: date):
     """A typical programme: opening seminar, two B2B days, site visits, closing networking."""
     day = timedelta(days=1)
     return [
-        ("seminar", "Séminaire d'ouverture : présentation croisée des marchés TIC",
-         datetime.combine(start, time(9, 0)), datetime.combine(start, time(12, 30)), "Hôtel du centre"),
-        ("b2b", "Rencontres B2B individualisées (1re journée)",
-         datetime.combine(start + day, time(9, 0)), datetime.combine(start + day, time(17, 0)), "Salle des rencontres"),
-        ("b2b", "Rencontres B2B individualisées (2e journée)",
-         datetime.combine(start + 2 * day, time(9, 0)), datetime.combine(start + 2 * day, time(17, 0)), "Salle des rencontres"),
-        ("site_visit", "Visites sur site : opérateurs et institutions TIC",
-         datetime.combine(start + 3 * day, time(9, 30)), datetime.combine(start + 3 * day, time(16, 0)), "Départ de l'hôtel"),
-        ("networking", "Cocktail de clôture",
-         datetime.combine(start + 3 * day, time(19, 0)), datetime.combine(start + 3 * day, time(21, 0)), "Résidence de l'ambassadeur"),
+        (
+            "seminar",
+            "Séminaire d'ouverture : présentation croisée des marchés TIC",
+            datetime.combine(start, time(9, 0)),
+            datetime.combine(start, time(12, 30)),
+            "Hôtel du centre",
+        ),
+        (
+            "b2b",
+            "Rencontres B2B individualisées (1re journée)",
+            datetime.combine(start + day, time(9, 0)),
+            datetime.combine(start + day, time(17, 0)),
+            "Salle des rencontres",
+        ),
+        (
+            "b2b",
+            "Rencontres B2B individualisées (2e journée)",
+            datetime.combine(start + 2 * day, time(9, 0)),
+            datetime.combine(start + 2 * day, time(17, 0)),
+            "Salle des rencontres",
+        ),
+        (
+            "site_visit",
+            "Visites sur site : opérateurs et institutions TIC",
+            datetime.combine(start + 3 * day, time(9, 30)),
+            datetime.combine(start + 3 * day, time(16, 0)),
+            "Départ de l'hôtel",
+        ),
+        (
+            "networking",
+            "Cocktail de clôture",
+            datetime.combine(start + 3 * day, time(19, 0)),
+            datetime.combine(start + 3 * day, time(21, 0)),
+            "Résidence de l'ambassadeur",
+        ),
     ]

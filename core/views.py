@@ -25,7 +25,9 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001
         checks["cache"] = f"error: {exc.__class__.__name__}"
     healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
 
 
 def language_set(request):

@@ -75,7 +75,8 @@ class Mission(models.Model):
                 name="mission_capacity_positive",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in MissionStatus]), name="mission_status_valid"
+                condition=Q(status__in=[s.value for s in MissionStatus]),
+                name="mission_status_valid",
             ),
         ]
 
@@ -122,7 +123,8 @@ class ProgrammeItem(models.Model):
                 condition=Q(ends_at__gt=F("starts_at")), name="programme_item_ends_after_start"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=[k.value for k in ProgrammeKind]), name="programme_item_kind_valid"
+                condition=Q(kind__in=[k.value for k in ProgrammeKind]),
+                name="programme_item_kind_valid",
             ),
         ]
 

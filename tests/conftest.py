@@ -1,8 +1,10 @@
 import os
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 
 from .factories import (
     PASSWORD,
@@ -22,6 +24,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL"))
         if no_redis and item.get_closest_marker("redis"):
             item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL"))
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request leaves its language active in the thread: each test starts in French.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,12 @@ Admin pages are covered as one namespace (the admin checks staff itself), in the
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import CompanyMemberFactory, MissionFactory, OperatorContactFactory, StaffFactory
+from tests.factories import (
+    CompanyMemberFactory,
+    MissionFactory,
+    OperatorContactFactory,
+    StaffFactory,
+)
 
 ROLES = ("anonymous", "company", "operator", "staff")
 OK, FOUND, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
@@ -69,13 +74,16 @@ def _url_names(resolver=None, namespace=None):
 def test_every_url_has_a_row():
     names = list(_url_names())
     assert None not in names, "every URL pattern must have a name"
-    assert set(names) == set(URLS), (
-        f"missing rows: {sorted(set(names) - set(URLS))}; stale rows: {sorted(set(URLS) - set(names))}"
-    )
+    missing, stale = sorted(set(names) - set(URLS)), sorted(set(URLS) - set(names))
+    assert not missing and not stale, f"missing rows: {missing}; stale rows: {stale}"
 
 
 def _login_as(client, role):
-    factory = {"company": CompanyMemberFactory, "operator": OperatorContactFactory, "staff": StaffFactory}
+    factory = {
+        "company": CompanyMemberFactory,
+        "operator": OperatorContactFactory,
+        "staff": StaffFactory,
+    }
     if role != "anonymous":
         client.force_login(factory[role]())
 
@@ -96,7 +104,8 @@ def test_url_answers_role(client, name, role):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("role", "expected"), [("anonymous", FOUND), ("company", FOUND), ("operator", FOUND), ("staff", OK)]
+    ("role", "expected"),
+    [("anonymous", FOUND), ("company", FOUND), ("operator", FOUND), ("staff", OK)],
 )
 @pytest.mark.parametrize("path", ["/admin/", "/admin/missions/mission/", "/admin/accounts/user/"])
 def test_admin_answers_staff_only(client, path, role, expected):

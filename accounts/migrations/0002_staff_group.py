@@ -6,9 +6,11 @@ from accounts.permissions import ALL_ACTIONS, grant_staff_permissions
 def create_staff_group(apps, schema_editor):
     grant_staff_permissions(apps, "accounts", {"user": ("view", "change")})
     grant_staff_permissions(
-        apps, "companies", {m: ALL_ACTIONS for m in ("sector", "company", "operator")}
+        apps, "companies", dict.fromkeys(("sector", "company", "operator"), ALL_ACTIONS)
     )
-    grant_staff_permissions(apps, "missions", {m: ALL_ACTIONS for m in ("mission", "programmeitem")})
+    grant_staff_permissions(
+        apps, "missions", dict.fromkeys(("mission", "programmeitem"), ALL_ACTIONS)
+    )
 
 
 def remove_staff_group(apps, schema_editor):

@@ -11,7 +11,11 @@ SECTORS = [
     ("ai-data", "Intelligence artificielle et données", "AI and data"),
     ("e-government", "Administration électronique", "E-government"),
     ("training", "Formation et e-learning", "Training and e-learning"),
-    ("systems-integration", "Intégration de systèmes et réseaux", "Systems and network integration"),
+    (
+        "systems-integration",
+        "Intégration de systèmes et réseaux",
+        "Systems and network integration",
+    ),
     ("fintech-insurance", "Assurance et fintech", "Insurance and fintech"),
 ]
 

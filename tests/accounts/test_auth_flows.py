@@ -31,7 +31,11 @@ def test_signup_sends_verification_and_link_logs_in(client, mailoutbox):
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get()
-    assert (user.email, user.full_name, user.language) == ("nadia@atlas-soft.ma", "Nadia El Amrani", "fr")
+    assert (user.email, user.full_name, user.language) == (
+        "nadia@atlas-soft.ma",
+        "Nadia El Amrani",
+        "fr",
+    )
     assert not EmailAddress.objects.get(user=user).verified
     assert "_auth_user_id" not in client.session  # verification is mandatory
 
@@ -54,7 +58,9 @@ def test_signup_unverified_user_cannot_log_in(client, mailoutbox, password):
     from tests.factories import UserFactory
 
     UserFactory(email="late@example.org", verified=False)
-    response = client.post(reverse("account_login"), {"login": "late@example.org", "password": password})
+    response = client.post(
+        reverse("account_login"), {"login": "late@example.org", "password": password}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     assert "_auth_user_id" not in client.session
@@ -64,7 +70,12 @@ def test_signup_unverified_user_cannot_log_in(client, mailoutbox, password):
 def test_signup_errors_are_translated_and_keep_input(client):
     response = client.post(
         reverse("account_signup"),
-        {"full_name": "Karim", "email": "karim@example.org", "password1": "abc", "password2": "abd"},
+        {
+            "full_name": "Karim",
+            "email": "karim@example.org",
+            "password1": "abc",
+            "password2": "abd",
+        },
     )
     body = response.content.decode()
     assert response.status_code == 200
@@ -99,7 +110,9 @@ def test_password_reset_through_the_emailed_link(client, mailoutbox, member, pas
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["member@example.org"]
     key_url = _link(mailoutbox[0])
     set_url = client.get(key_url)["Location"]  # allauth moves the key out of the URL
-    response = client.post(set_url, {"password1": "nouveau-mot-de-passe-9", "password2": "nouveau-mot-de-passe-9"})
+    response = client.post(
+        set_url, {"password1": "nouveau-mot-de-passe-9", "password2": "nouveau-mot-de-passe-9"}
+    )
     assert response.status_code == 302
     client.logout()
     assert client.login(email="member@example.org", password="nouveau-mot-de-passe-9")
@@ -115,7 +128,9 @@ def test_password_reset_same_answer_for_unknown_address(client, mailoutbox, memb
 def test_login_failures_are_rate_limited(client, member):
     for _ in range(5):
         client.post(reverse("account_login"), {"login": "member@example.org", "password": "wrong"})
-    response = client.post(reverse("account_login"), {"login": "member@example.org", "password": "wrong"})
+    response = client.post(
+        reverse("account_login"), {"login": "member@example.org", "password": "wrong"}
+    )
     assert "Trop de tentatives de connexion échouées" in response.content.decode()
 
 

@@ -15,7 +15,9 @@ DEMO_PASSWORD = "demo-maroc-export"  # noqa: S105 - demo data only, printed on p
 
 
 class Command(BaseCommand):
-    help = "Create the demo missions, firms, operators and logins. Running it twice changes nothing."
+    help = (
+        "Create the demo missions, firms, operators and logins. Running it twice changes nothing."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -46,8 +48,12 @@ class Command(BaseCommand):
                 zone = zoneinfo.ZoneInfo(spec["timezone"])
                 ProgrammeItem.objects.bulk_create(
                     ProgrammeItem(
-                        mission=mission, kind=kind, title=title, place=place,
-                        starts_at=start.replace(tzinfo=zone), ends_at=end.replace(tzinfo=zone),
+                        mission=mission,
+                        kind=kind,
+                        title=title,
+                        place=place,
+                        starts_at=start.replace(tzinfo=zone),
+                        ends_at=end.replace(tzinfo=zone),
                     )
                     for kind, title, start, end, place in demo_data.programme(spec["start_date"])
                 )
@@ -59,9 +65,13 @@ class Command(BaseCommand):
             company, new = Company.objects.get_or_create(ice=row["ice"], defaults=row)
             if new:
                 created.append(f"company {company.ice}")
-                company.sectors.set([sector_list[i % len(sector_list)], sector_list[(i * 7 + 3) % len(sector_list)]])
+                company.sectors.set(
+                    [sector_list[i % len(sector_list)], sector_list[(i * 7 + 3) % len(sector_list)]]
+                )
         for n, spec in enumerate(demo_data.MISSIONS):
-            for i, row in enumerate(demo_data.operator_rows(spec["country"], spec["operators"], seed=n)):
+            for i, row in enumerate(
+                demo_data.operator_rows(spec["country"], spec["operators"], seed=n)
+            ):
                 operator, new = Operator.objects.get_or_create(
                     name=row["name"], country=row["country"], defaults=row
                 )
@@ -71,13 +81,26 @@ class Command(BaseCommand):
 
         logins = [
             ("staff@marocexport.local", "Salma Staff", {}),
-            ("owner@atlas-digital.ma", "Youssef Benali", {"company": Company.objects.order_by("ice").first(), "company_role": User.CompanyRole.OWNER}),
-            ("cio@banque-horizon.bf", "Aminata Ouédraogo", {"operator": Operator.objects.filter(country="BF").order_by("name").first()}),
+            (
+                "owner@atlas-digital.ma",
+                "Youssef Benali",
+                {
+                    "company": Company.objects.order_by("ice").first(),
+                    "company_role": User.CompanyRole.OWNER,
+                },
+            ),
+            (
+                "cio@banque-horizon.bf",
+                "Aminata Ouédraogo",
+                {"operator": Operator.objects.filter(country="BF").order_by("name").first()},
+            ),
         ]
         for email, name, extra in logins:
             user = User.objects.filter(email=email).first()
             if user is None:
-                user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=name, **extra)
+                user = User.objects.create_user(
+                    email=email, password=DEMO_PASSWORD, full_name=name, **extra
+                )
                 if email.startswith("staff@"):
                     user_make_staff(user=user)
                     user.is_superuser = True
@@ -88,9 +111,13 @@ class Command(BaseCommand):
             )
 
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data: {len(created)} new objects" if created else "Demo data already present: nothing changed.")
+            self.style.SUCCESS(
+                f"Demo data: {len(created)} new objects"
+                if created
+                else "Demo data already present: nothing changed."
+            )
         )
-        self.stdout.write("Logins (password for all: %s):" % DEMO_PASSWORD)
-        for email, name, _extra in logins:
+        self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
+        for email, _name, _extra in logins:
             role = User.objects.get(email=email).role_label
             self.stdout.write(f"  {email:32} {role}")

@@ -1,0 +1,109 @@
+"""The project as a whole: production settings, migrations, the compose file, CI and README."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _manage(*args, env_overrides=None, settings="config.settings"):
+    # The subprocess starts from the machine's environment, less what the test settings set.
+    cleared = {"DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "EMAIL_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in cleared}
+    env.update({"DJANGO_SETTINGS_MODULE": settings, **(env_overrides or {})})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION_ENV = {
+    "DEBUG": "False",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "b2b.marocexport.ma",
+    "CSRF_TRUSTED_ORIGINS": "https://b2b.marocexport.ma",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+}
+
+
+def test_check_deploy_has_no_warning_with_production_settings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_settings_refuse_to_start_without_secret_key():
+    result = _manage("check", env_overrides={"DEBUG": "False"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+def test_makemigrations_finds_nothing_to_make():
+    result = _manage("makemigrations", "--check", "--dry-run", settings="config.settings_test")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_docker_compose_names_the_six_services_with_health_checks():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"web", "worker", "beat", "db", "redis", "mailpit"}
+    for name, service in services.items():
+        assert "healthcheck" in service, f"{name} has no health check"
+    assert "gunicorn" in services["web"]["command"]
+    assert services["worker"]["command"].startswith("celery -A config worker")
+    assert services["beat"]["command"].startswith("celery -A config beat")
+    env = services["web"]["environment"]
+    assert env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in env["DATABASE_URL"]
+    assert env["REDIS_URL"] == "redis://redis:6379/0"
+    assert env["EMAIL_URL"] == "smtp://mailpit:1025"
+    assert services["worker"]["environment"] == env  # one configuration for every process
+    assert services["web"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "8025:8025" in services["mailpit"]["ports"]  # the web inbox
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    commands = re.findall(r"^make [a-z-]+$", readme, re.MULTILINE)
+    assert commands[:2] == ["make run", "make test"], "the two commands open the README"
+    assert re.search(r"^make test$", ci, re.MULTILINE)
+
+
+def test_translation_catalogue_is_complete():
+    """Every string of the interface has its French translation, none fuzzy, and the compiled
+    catalogue holds the same translations as its source."""
+    po = polib.pofile(ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po")
+    mo = polib.mofile(ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.mo")
+    assert len(po) > 100
+    assert not po.untranslated_entries(), [e.msgid for e in po.untranslated_entries()][:5]
+    assert not po.fuzzy_entries(), [e.msgid for e in po.fuzzy_entries()][:5]
+    compiled = {e.msgid: e.msgstr for e in mo}
+    stale = [e.msgid for e in po if not e.obsolete and compiled.get(e.msgid) != e.msgstr]
+    assert not stale, f"django.mo is out of date (make messages): {stale[:5]}"
+
+
+@pytest.mark.django_db
+def test_content_security_policy_forbids_inline_script(client):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["default-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    body = response.content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body), "inline script in the page"
+    assert " style=" not in body and "<style" not in body, "inline style in the page"
