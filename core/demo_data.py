@@ -15,7 +15,7 @@ MISSIONS = [
         "end_date": date(2027, 3, 9),
         "capacity": 13,
         "deadline": date(2027, 2, 1),
-        "partners": "APEBF\nFédération marocaine des technologies de l'information (APEBI)",
+        "partners": "Chambre de commerce et d'industrie du Burkina Faso\nFédération marocaine des technologies de l'information (APEBI)",
         "sectors": ["e-payment-banking", "devices-telecom", "it-consulting"],
         "description": (
             "Une délégation d'entreprises marocaines des TIC rencontre les opérateurs burkinabè: "
