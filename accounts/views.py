@@ -10,8 +10,10 @@ from .forms import ProfileForm
 def home(request):
     """Where a user lands after logging in: their own space, which depends on their role."""
     if request.user.is_staff:
-        return redirect("admin:index")
-    return render(request, "accounts/home.html")
+        return redirect("dashboard:index")
+    if request.user.operator_id:
+        return redirect("operators:home")
+    return redirect("companies:portal")
 
 
 @login_required

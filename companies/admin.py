@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Company, Operator, Sector
+from .models import Company, CompanyInvitation, Operator, Sector
 
 
 @admin.register(Sector)
@@ -24,3 +24,11 @@ class OperatorAdmin(admin.ModelAdmin):
     list_filter = ["kind", "country", "sectors"]
     search_fields = ["name", "city"]
     filter_horizontal = ["sectors"]
+
+
+@admin.register(CompanyInvitation)
+class CompanyInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "company", "created_at", "accepted_at"]
+    search_fields = ["email", "company__legal_name"]
+    list_select_related = ["company"]
+    exclude = ["token"]

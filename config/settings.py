@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "companies",
     "missions",
     "matchmaking",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import Mission, ProgrammeItem
+from .models import (
+    Application,
+    Delegate,
+    Mission,
+    MissionTransition,
+    OperatorRegistration,
+    ProgrammeItem,
+)
 
 
 class ProgrammeItemInline(admin.TabularInline):
@@ -17,3 +24,42 @@ class MissionAdmin(admin.ModelAdmin):
     filter_horizontal = ["sectors"]
     inlines = [ProgrammeItemInline]
     date_hierarchy = "start_date"
+
+
+class DelegateInline(admin.TabularInline):
+    model = Delegate
+    extra = 0
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["company", "mission", "status", "submitted_at", "decided_at"]
+    list_filter = ["status", "mission"]
+    search_fields = ["company__legal_name", "company__trade_name", "mission__title"]
+    list_select_related = ["company", "mission"]
+    autocomplete_fields = ["company"]
+    raw_id_fields = ["submitted_by", "decided_by"]
+    inlines = [DelegateInline]
+
+
+@admin.register(OperatorRegistration)
+class OperatorRegistrationAdmin(admin.ModelAdmin):
+    list_display = ["operator", "mission", "status", "created_at", "decided_at"]
+    list_filter = ["status", "mission"]
+    search_fields = ["operator__name", "mission__title"]
+    list_select_related = ["operator", "mission"]
+    autocomplete_fields = ["operator"]
+    raw_id_fields = ["registered_by", "decided_by"]
+
+
+@admin.register(MissionTransition)
+class MissionTransitionAdmin(admin.ModelAdmin):
+    list_display = ["mission", "from_status", "to_status", "by", "at"]
+    list_filter = ["to_status"]
+    list_select_related = ["mission", "by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

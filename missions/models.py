@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -91,6 +92,15 @@ class Mission(models.Model):
         return zoneinfo.ZoneInfo(self.timezone)
 
 
+# Operators can sign up for a mission from its opening until its agenda is published.
+REGISTRATION_OPEN_STATUSES = (
+    MissionStatus.OPEN,
+    MissionStatus.SELECTION,
+    MissionStatus.SCHEDULING,
+    MissionStatus.PUBLISHED,
+)
+
+
 class ProgrammeKind(models.TextChoices):
     SEMINAR = "seminar", _("Seminar")
     WORKSHOP = "workshop", _("Market workshop")
@@ -130,3 +140,194 @@ class ProgrammeItem(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class MissionTransition(models.Model):
+    """One change of a mission's status: who, when, from, to."""
+
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("mission"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_status = models.CharField(_("from"), max_length=12, choices=MissionStatus.choices)
+    to_status = models.CharField(_("to"), max_length=12, choices=MissionStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self):
+        return f"{self.mission_id}: {self.from_status} → {self.to_status}"
+
+
+class Objective(models.TextChoices):
+    CLIENTS = "clients", _("Clients")
+    DISTRIBUTORS = "distributors", _("Distributors")
+    PARTNERS = "partners", _("Partners")
+    INVESTORS = "investors", _("Investors")
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Application(models.Model):
+    """A Moroccan firm's application to take part in a mission."""
+
+    Status = ApplicationStatus
+
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("mission"), on_delete=models.CASCADE, related_name="applications"
+    )
+    company = models.ForeignKey(
+        "companies.Company",
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        related_name="applications",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ApplicationStatus.choices, default="submitted"
+    )
+    objectives = models.JSONField(_("objectives"), default=list)
+    motivation = models.TextField(_("motivation"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    decision_note = models.TextField(_("decision note"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "company"], name="application_one_per_company_and_mission"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in ApplicationStatus]),
+                name="application_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.company} → {self.mission}"
+
+    @property
+    def delegate_count(self) -> int:
+        return len(self.delegates.all())
+
+    def get_objectives_display(self) -> list[str]:
+        labels = dict(Objective.choices)
+        return [str(labels[o]) for o in self.objectives if o in labels]
+
+
+class Delegate(models.Model):
+    """A person of the firm who travels; a firm holds as many meetings at once as delegates."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="delegates",
+    )
+    full_name = models.CharField(_("full name"), max_length=150)
+    role = models.CharField(_("role"), max_length=150)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("delegate")
+        verbose_name_plural = _("delegates")
+
+    def __str__(self):
+        return self.full_name
+
+
+class RegistrationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class OperatorRegistration(models.Model):
+    """A foreign operator's registration to meet the delegation of one mission."""
+
+    Status = RegistrationStatus
+
+    mission = models.ForeignKey(
+        Mission,
+        verbose_name=_("mission"),
+        on_delete=models.CASCADE,
+        related_name="operator_registrations",
+    )
+    operator = models.ForeignKey(
+        "companies.Operator",
+        verbose_name=_("operator"),
+        on_delete=models.CASCADE,
+        related_name="registrations",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RegistrationStatus.choices, default="pending"
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    decision_note = models.TextField(_("decision note"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("operator registration")
+        verbose_name_plural = _("operator registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "operator"], name="registration_one_per_operator_and_mission"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in RegistrationStatus]),
+                name="registration_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.operator} → {self.mission}"

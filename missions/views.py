@@ -1,8 +1,17 @@
-from django.http import Http404
-from django.shortcuts import render
+"""Public mission pages, and the operators' sign-up for a mission."""
 
-from .models import Mission
-from .selectors import mission_for_viewer, missions_public
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.auth import login_code_send
+
+from . import services
+from .forms import OperatorSignupForm
+from .models import REGISTRATION_OPEN_STATUSES, Mission
+from .selectors import mission_delegation, mission_for_viewer, missions_public
 
 
 def home(request):
@@ -13,9 +22,86 @@ def mission_list(request):
     return render(request, "missions/mission_list.html", {"missions": missions_public()})
 
 
-def mission_detail(request, slug):
+def _mission_or_404(request, slug) -> Mission:
     try:
-        mission = mission_for_viewer(slug=slug, user=request.user)
+        return mission_for_viewer(slug=slug, user=request.user)
     except Mission.DoesNotExist:
         raise Http404 from None
-    return render(request, "missions/mission_detail.html", {"mission": mission})
+
+
+def mission_detail(request, slug):
+    mission = _mission_or_404(request, slug)
+    user = request.user
+    context = {
+        "mission": mission,
+        "delegation": mission_delegation(mission=mission),
+        "registration": None,
+        "application": None,
+        "registration_open": mission.status in REGISTRATION_OPEN_STATUSES,
+    }
+    if user.is_authenticated and user.operator_id:
+        context["registration"] = mission.operator_registrations.filter(
+            operator_id=user.operator_id
+        ).first()
+    elif user.is_authenticated and user.company_id:
+        context["application"] = mission.applications.filter(company_id=user.company_id).first()
+    return render(request, "missions/mission_detail.html", context)
+
+
+def _meet_page(request, mission, form, status=200):
+    return render(request, "missions/meet.html", {"mission": mission, "form": form}, status=status)
+
+
+def mission_meet(request, slug):
+    """'Meet the delegation': a visitor signs their organisation up; a signed-in operator
+    registers in one click; other roles are told why they cannot."""
+    mission = _mission_or_404(request, slug)
+    user = request.user
+    if mission.status not in REGISTRATION_OPEN_STATUSES:
+        messages.info(request, _("This mission does not take operator registrations."))
+        return redirect(mission)
+    if user.is_authenticated:
+        if not user.operator_id:
+            return render(
+                request, "missions/meet_wrong_role.html", {"mission": mission}, status=403
+            )
+        if request.method == "POST":
+            try:
+                services.operator_register(mission=mission, operator=user.operator, by=user)
+            except services.MissionError as exc:
+                messages.error(request, str(exc))
+                return redirect(mission)
+            messages.success(request, _("Your organisation is registered for this mission."))
+            return redirect("operators:home")
+        return render(request, "missions/meet_operator.html", {"mission": mission})
+
+    form = OperatorSignupForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                new_user, _registration = services.operator_signup(
+                    mission=mission,
+                    email=form.cleaned_data["email"],
+                    full_name=form.cleaned_data["full_name"],
+                    phone=form.cleaned_data["phone"],
+                    language=request.LANGUAGE_CODE,
+                    profile=form.profile(),
+                )
+            except services.MissionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                # No password: the new contact logs in with the code e-mailed to them now.
+                login_code_send(request=request, user=new_user)
+                messages.success(
+                    request,
+                    _(
+                        "Your organisation is registered. Enter the code we have just sent to "
+                        "%(email)s to log in."
+                    )
+                    % {"email": new_user.email},
+                )
+                return redirect(
+                    f"{reverse('account_confirm_login_code')}?next={reverse('operators:home')}"
+                )
+        return _meet_page(request, mission, form, status=400)
+    return _meet_page(request, mission, form)

@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from .factories import (
@@ -70,3 +71,15 @@ def plain_user(db):
 @pytest.fixture
 def vendor():
     return connection.vendor
+
+
+@pytest.fixture
+def queries():
+    """``queries(lambda: client.get(url))``: how many SQL queries the call made."""
+
+    def count(call) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        return len(captured.captured_queries)
+
+    return count

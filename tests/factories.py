@@ -3,10 +3,11 @@ from datetime import date, datetime, timedelta
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from accounts.models import User
 from companies.models import Company, Operator, Sector
-from missions.models import Mission, ProgrammeItem
+from missions.models import Application, Delegate, Mission, OperatorRegistration, ProgrammeItem
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -93,6 +94,7 @@ class MissionFactory(factory.django.DjangoModelFactory):
     end_date = factory.LazyAttribute(lambda m: m.start_date + timedelta(days=3))
     capacity = 20
     status = Mission.Status.OPEN
+    application_deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
 
 
 class ProgrammeItemFactory(factory.django.DjangoModelFactory):
@@ -108,3 +110,28 @@ class ProgrammeItemFactory(factory.django.DjangoModelFactory):
         )
     )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=3))
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+        skip_postgeneration_save = True
+
+    mission = factory.SubFactory(MissionFactory)
+    company = factory.SubFactory(CompanyFactory)
+    objectives = ["clients", "partners"]
+    motivation = "Nous visons les banques de la région."
+
+    @factory.post_generation
+    def delegates(obj, create, extracted, **kwargs):
+        if create:
+            for i in range(extracted if extracted is not None else 1):
+                Delegate.objects.create(application=obj, full_name=f"Délégué {i}", role="CEO")
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OperatorRegistration
+
+    mission = factory.SubFactory(MissionFactory)
+    operator = factory.SubFactory(OperatorFactory)

@@ -3,6 +3,7 @@
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -90,6 +91,11 @@ def test_translation_catalogue_is_complete():
     assert len(po) > 100
     assert not po.untranslated_entries(), [e.msgid for e in po.untranslated_entries()][:5]
     assert not po.fuzzy_entries(), [e.msgid for e in po.fuzzy_entries()][:5]
+    if shutil.which("msgfmt"):
+        check = subprocess.run(
+            ["msgfmt", "--check", "-o", "/dev/null", str(po.fpath)], capture_output=True, text=True
+        )
+        assert check.returncode == 0, check.stderr
     compiled = {e.msgid: e.msgstr for e in mo}
     stale = [e.msgid for e in po if not e.obsolete and compiled.get(e.msgid) != e.msgstr]
     assert not stale, f"django.mo is out of date (make messages): {stale[:5]}"

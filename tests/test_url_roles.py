@@ -7,10 +7,13 @@ Admin pages are covered as one namespace (the admin checks staff itself), in the
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from companies.models import CompanyInvitation
 from tests.factories import (
+    ApplicationFactory,
     CompanyMemberFactory,
     MissionFactory,
     OperatorContactFactory,
+    ProgrammeItemFactory,
     StaffFactory,
 )
 
@@ -30,15 +33,57 @@ def anonymous_only(status=OK):
     return {"anonymous": status, **dict.fromkeys(ROLES[1:], FOUND)}
 
 
-# url name -> (kwargs, expected status per role)
+def portal(status=OK):
+    """Firm pages: company members only."""
+    return {"anonymous": FOUND, "company": status, "operator": FORBIDDEN, "staff": FORBIDDEN}
+
+
+def operator_area(status=OK):
+    return {"anonymous": FOUND, "company": FORBIDDEN, "operator": status, "staff": FORBIDDEN}
+
+
+def staff_only(status=OK):
+    return {"anonymous": FOUND, "company": FORBIDDEN, "operator": FORBIDDEN, "staff": status}
+
+
+# url name -> (kwargs from the world of objects owned by others, expected status per role)
 URLS = {
     "home": ({}, every(OK)),
     "healthz": ({}, every(OK)),
     "set_language": ({}, every(NOT_ALLOWED)),  # POST only
     "missions:list": ({}, every(OK)),
-    "missions:detail": ({"slug": "open-mission"}, every(OK)),
-    "accounts:home": ({}, {"anonymous": FOUND, "company": OK, "operator": OK, "staff": FOUND}),
+    "missions:detail": ({"slug": "mission"}, every(OK)),
+    "missions:meet": (
+        {"slug": "mission"},
+        {"anonymous": OK, "company": FORBIDDEN, "operator": OK, "staff": FORBIDDEN},
+    ),
+    "accounts:home": ({}, every(FOUND)),  # sends each role to its own space
     "accounts:profile": ({}, signed_in(OK)),
+    "companies:portal": ({}, portal()),
+    "companies:create": ({}, portal(FOUND)),  # the member already has a company: to its edit page
+    "companies:edit": ({}, portal()),
+    "companies:members": ({}, portal()),
+    "companies:member_remove": ({"pk": "other_member"}, every(NOT_ALLOWED)),
+    "companies:invitation_cancel": ({"pk": "invitation"}, every(NOT_ALLOWED)),
+    "companies:invitation_accept": ({"token": "invitation"}, signed_in(OK)),
+    "companies:apply": ({"slug": "mission"}, portal()),
+    "companies:application": ({"pk": "application"}, portal(NOT_FOUND)),  # another firm's
+    "companies:withdraw": ({"pk": "application"}, every(NOT_ALLOWED)),
+    "operators:home": ({}, operator_area()),
+    "operators:profile": ({}, operator_area()),
+    "dashboard:index": ({}, staff_only()),
+    "dashboard:mission_create": ({}, staff_only()),
+    "dashboard:mission": ({"slug": "mission"}, staff_only()),
+    "dashboard:mission_edit": ({"slug": "mission"}, staff_only()),
+    "dashboard:mission_transition": ({"slug": "mission"}, every(NOT_ALLOWED)),
+    "dashboard:mission_cancel": ({"slug": "mission"}, every(NOT_ALLOWED)),
+    "dashboard:programme_add": ({"slug": "mission"}, every(NOT_ALLOWED)),
+    "dashboard:programme_edit": ({"slug": "mission", "pk": "programme_item"}, staff_only()),
+    "dashboard:programme_delete": ({"slug": "mission", "pk": "programme_item"}, every(NOT_ALLOWED)),
+    "dashboard:applications": ({"slug": "mission"}, staff_only()),
+    "dashboard:application": ({"slug": "mission", "pk": "application"}, staff_only()),
+    "dashboard:registrations": ({"slug": "mission"}, staff_only()),
+    "dashboard:operator_import": ({"slug": "mission"}, staff_only()),
     "account_login": ({}, anonymous_only()),
     "account_signup": ({}, anonymous_only()),
     "account_request_login_code": ({}, anonymous_only()),
@@ -88,14 +133,40 @@ def _login_as(client, role):
         client.force_login(factory[role]())
 
 
+@pytest.fixture
+def world(db):
+    """Objects that belong to somebody else than the user of the test."""
+    mission = MissionFactory(slug="open-mission")
+    owner = CompanyMemberFactory(email="owner@other.ma")
+    other_member = CompanyMemberFactory(
+        email="member@other.ma", company=owner.company, company_role="member"
+    )
+    return {
+        "mission": mission.slug,
+        "application": ApplicationFactory(mission=mission, company=owner.company).pk,
+        "other_member": other_member.pk,
+        "invitation": CompanyInvitation.objects.create(
+            company=owner.company, email="new@other.ma", token="tok-" + "x" * 40
+        ),
+        "programme_item": ProgrammeItemFactory(mission=mission).pk,
+    }
+
+
+def _resolve(kwargs, world):
+    resolved = {}
+    for key, value in kwargs.items():
+        target = world.get(value, value)
+        resolved[key] = target.token if key == "token" else getattr(target, "pk", target)
+    return resolved
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(URLS))
-def test_url_answers_role(client, name, role):
-    MissionFactory(slug="open-mission")
+def test_url_answers_role(client, world, name, role):
     kwargs, expected = URLS[name]
     _login_as(client, role)
-    response = client.get(reverse(name, kwargs=kwargs))
+    response = client.get(reverse(name, kwargs=_resolve(kwargs, world)))
     assert response.status_code == expected[role], f"{name} as {role}"
     # Pages for signed-in users send visitors to the login page (logging out sends them home).
     if role == "anonymous" and expected == signed_in(OK) and name != "account_logout":

@@ -1,0 +1,132 @@
+"""Writes of the companies domain: the company profile, its members and their invitations."""
+
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.emails import Recipient, email_send
+
+from .models import Company, CompanyInvitation
+
+
+class CompanyError(Exception):
+    """A rule of the companies domain refused the change; the message is for the user."""
+
+
+def _save_profile(company: Company, data: dict) -> Company:
+    sectors = data.pop("sectors", None)
+    for field, value in data.items():
+        setattr(company, field, value)
+    try:
+        with transaction.atomic():
+            company.save()
+    except IntegrityError as exc:
+        raise CompanyError(_("A company with this ICE is already registered.")) from exc
+    if sectors is not None:
+        company.sectors.set(sectors)
+    return company
+
+
+@transaction.atomic
+def company_create(*, user: User, data: dict) -> Company:
+    """Create the company of a user who has none yet; the user becomes its owner."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_staff or user.operator_id:
+        raise CompanyError(_("Agency staff and operator contacts cannot own a company."))
+    if user.company_id:
+        raise CompanyError(_("You are already a member of a company."))
+    if Company.objects.filter(ice=data.get("ice")).exists():
+        raise CompanyError(_("A company with this ICE is already registered."))
+    company = _save_profile(Company(), dict(data))
+    user.company, user.company_role = company, User.CompanyRole.OWNER
+    user.save(update_fields=["company", "company_role"])
+    return company
+
+
+@transaction.atomic
+def company_update(*, company: Company, by: User, data: dict) -> Company:
+    if by.company_id != company.pk:
+        raise CompanyError(_("Only the company's members can change its profile."))
+    if Company.objects.filter(ice=data.get("ice", company.ice)).exclude(pk=company.pk).exists():
+        raise CompanyError(_("A company with this ICE is already registered."))
+    return _save_profile(company, dict(data))
+
+
+def _require_owner(company: Company, by: User) -> None:
+    if by.company_id != company.pk or by.company_role != User.CompanyRole.OWNER:
+        raise CompanyError(_("Only the company's owner can manage its members."))
+
+
+@transaction.atomic
+def company_invite(*, company: Company, by: User, email: str, language: str) -> CompanyInvitation:
+    """Invite a colleague by e-mail; the link makes them a member once they are signed in."""
+    _require_owner(company, by)
+    email = User.objects.normalize_email(email)
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing and existing.company_id == company.pk:
+        raise CompanyError(_("%(email)s is already a member.") % {"email": email})
+    if existing and (existing.company_id or existing.operator_id or existing.is_staff):
+        raise CompanyError(
+            _("%(email)s already belongs to another organisation.") % {"email": email}
+        )
+    if company.invitations.filter(email__iexact=email, accepted_at__isnull=True).exists():
+        raise CompanyError(_("An invitation is already waiting for %(email)s.") % {"email": email})
+    invitation = CompanyInvitation.objects.create(
+        company=company, email=email, invited_by=by, token=secrets.token_urlsafe(32)
+    )
+    email_send(
+        recipients=[Recipient(email=email, language=existing.language if existing else language)],
+        template="company_invitation",
+        context={
+            "company": company,
+            "inviter": by.get_full_name(),
+            "accept_path": reverse("companies:invitation_accept", args=[invitation.token]),
+        },
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Company:
+    invitation = (
+        CompanyInvitation.objects.select_for_update()
+        .select_related("company")
+        .filter(token=token, accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        raise CompanyError(_("This invitation is no longer valid. Ask the owner for a new one."))
+    if invitation.email.lower() != user.email.lower():
+        raise CompanyError(
+            _("This invitation was sent to %(email)s: log in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.company_id or user.operator_id or user.is_staff:
+        raise CompanyError(_("Your account already belongs to an organisation."))
+    user.company, user.company_role = invitation.company, User.CompanyRole.MEMBER
+    user.save(update_fields=["company", "company_role"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return invitation.company
+
+
+@transaction.atomic
+def invitation_cancel(*, invitation: CompanyInvitation, by: User) -> None:
+    _require_owner(invitation.company, by)
+    invitation.delete()
+
+
+@transaction.atomic
+def member_remove(*, company: Company, member: User, by: User) -> None:
+    _require_owner(company, by)
+    if member.company_id != company.pk:
+        raise CompanyError(_("This person is not a member of your company."))
+    if member.pk == by.pk:
+        raise CompanyError(_("The owner cannot remove themselves."))
+    member.company, member.company_role = None, ""
+    member.save(update_fields=["company", "company_role"])

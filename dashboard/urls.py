@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboard"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("missions/new/", views.mission_create, name="mission_create"),
+    path("missions/<slug:slug>/", views.mission_detail, name="mission"),
+    path("missions/<slug:slug>/edit/", views.mission_edit, name="mission_edit"),
+    path("missions/<slug:slug>/status/", views.mission_transition, name="mission_transition"),
+    path("missions/<slug:slug>/cancel/", views.mission_cancel, name="mission_cancel"),
+    path("missions/<slug:slug>/programme/", views.programme_add, name="programme_add"),
+    path("missions/<slug:slug>/programme/<int:pk>/", views.programme_edit, name="programme_edit"),
+    path(
+        "missions/<slug:slug>/programme/<int:pk>/delete/",
+        views.programme_delete,
+        name="programme_delete",
+    ),
+    path("missions/<slug:slug>/applications/", views.applications, name="applications"),
+    path(
+        "missions/<slug:slug>/applications/<int:pk>/",
+        views.application_detail,
+        name="application",
+    ),
+    path("missions/<slug:slug>/operators/", views.registrations, name="registrations"),
+    path("missions/<slug:slug>/operators/import/", views.operator_import, name="operator_import"),
+]

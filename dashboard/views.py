@@ -1,0 +1,368 @@
+"""The staff dashboard: thin views over the missions and companies services."""
+
+import secrets
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.permissions import staff_required
+from missions import services
+from missions.forms import (
+    CancelForm,
+    DecisionForm,
+    ImportUploadForm,
+    MissionForm,
+    ProgrammeItemForm,
+    RegistrationDecisionForm,
+)
+from missions.models import Application, Mission, OperatorRegistration
+from missions.operator_import import ACTION_LABELS, ImportFileError, import_preview, importable
+from missions.selectors import (
+    APPLICATION_SORTS,
+    mission_application,
+    mission_applications,
+    mission_for_staff,
+    mission_history,
+    mission_registrations,
+    missions_overview,
+)
+
+
+def _mission(slug) -> Mission:
+    try:
+        return mission_for_staff(slug=slug)
+    except Mission.DoesNotExist:
+        raise Http404 from None
+
+
+@staff_required
+def index(request):
+    return render(request, "dashboard/index.html", {"missions": missions_overview()})
+
+
+@staff_required
+def mission_create(request):
+    form = MissionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            mission = form.save()
+            messages.success(request, _("The mission has been created as a draft."))
+            return redirect("dashboard:mission", slug=mission.slug)
+        return render(request, "dashboard/mission_form.html", {"form": form}, status=400)
+    return render(request, "dashboard/mission_form.html", {"form": form})
+
+
+@staff_required
+def mission_edit(request, slug):
+    mission = _mission(slug)
+    form = MissionForm(request.POST or None, request.FILES or None, instance=mission)
+    if request.method == "POST":
+        if form.is_valid():
+            mission = form.save()
+            messages.success(request, _("The mission has been saved."))
+            return redirect("dashboard:mission", slug=mission.slug)
+        return render(
+            request, "dashboard/mission_form.html", {"form": form, "mission": mission}, status=400
+        )
+    return render(request, "dashboard/mission_form.html", {"form": form, "mission": mission})
+
+
+def _mission_page(request, mission, *, programme_form=None, cancel_form=None, status=200):
+    with timezone.override(mission.timezone):
+        return render(
+            request,
+            "dashboard/mission_detail.html",
+            {
+                "mission": mission,
+                "figures": missions_overview().get(pk=mission.pk),
+                "history": mission_history(mission=mission),
+                "programme": mission.programme.all(),
+                "programme_form": programme_form or ProgrammeItemForm(),
+                "cancel_form": cancel_form or CancelForm(),
+                "next_steps": [
+                    (target, Mission.Status(target).label)
+                    for target, sources in services.LIFE_CYCLE.items()
+                    if mission.status in sources and target in services.TRANSITIONS
+                ],
+                "can_cancel": mission.status in services.LIFE_CYCLE[Mission.Status.CANCELLED],
+            },
+            status=status,
+        )
+
+
+@staff_required
+def mission_detail(request, slug):
+    return _mission_page(request, _mission(slug))
+
+
+@require_POST
+@staff_required
+def mission_transition(request, slug):
+    mission = _mission(slug)
+    move = services.TRANSITIONS.get(request.POST.get("to", ""))
+    if move is None:
+        messages.error(request, _("Unknown status change."))
+        return _mission_page(request, mission, status=400)
+    try:
+        mission = move(mission=mission, by=request.user)
+    except services.MissionError as exc:
+        messages.error(request, str(exc))
+        return _mission_page(request, mission, status=400)
+    messages.success(
+        request, _("The mission is now “%(status)s”.") % {"status": mission.get_status_display()}
+    )
+    return redirect("dashboard:mission", slug=mission.slug)
+
+
+@require_POST
+@staff_required
+def mission_cancel(request, slug):
+    mission = _mission(slug)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mission_cancel(
+                mission=mission, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.MissionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The mission has been cancelled."))
+            return redirect("dashboard:mission", slug=mission.slug)
+    return _mission_page(request, mission, cancel_form=form, status=400)
+
+
+@require_POST
+@staff_required
+def programme_add(request, slug):
+    mission = _mission(slug)
+    with timezone.override(mission.timezone):
+        form = ProgrammeItemForm(request.POST)
+        if form.is_valid():
+            item = form.save(commit=False)
+            item.mission = mission
+            item.save()
+            messages.success(request, _("The programme item has been added."))
+            return redirect(f"{reverse('dashboard:mission', args=[mission.slug])}#programme")
+    return _mission_page(request, mission, programme_form=form, status=400)
+
+
+@staff_required
+def programme_edit(request, slug, pk):
+    mission = _mission(slug)
+    item = get_object_or_404(mission.programme, pk=pk)
+    with timezone.override(mission.timezone):
+        form = ProgrammeItemForm(request.POST or None, instance=item)
+        if request.method == "POST":
+            if form.is_valid():
+                form.save()
+                messages.success(request, _("The programme item has been saved."))
+                return redirect(f"{reverse('dashboard:mission', args=[mission.slug])}#programme")
+            status = 400
+        else:
+            status = 200
+        return render(
+            request,
+            "dashboard/programme_form.html",
+            {"mission": mission, "item": item, "form": form},
+            status=status,
+        )
+
+
+@require_POST
+@staff_required
+def programme_delete(request, slug, pk):
+    mission = _mission(slug)
+    item = get_object_or_404(mission.programme, pk=pk)
+    item.delete()
+    messages.success(request, _("The programme item has been deleted."))
+    return redirect(f"{reverse('dashboard:mission', args=[mission.slug])}#programme")
+
+
+# --- Applications -----------------------------------------------------------------------------
+
+
+def _applications_page(request, mission, *, decision_form=None, status=200):
+    filters = {
+        "status": request.GET.get("status", ""),
+        "search": request.GET.get("q", "").strip()[:100],
+        "sort": request.GET.get("sort", "submitted"),
+    }
+    applications = mission_applications(mission=mission, **filters)
+    return render(
+        request,
+        "dashboard/applications.html",
+        {
+            "mission": mission,
+            "applications": applications,
+            "figures": missions_overview().get(pk=mission.pk),
+            "filters": filters,
+            "statuses": Application.Status.choices,
+            "sorts": APPLICATION_SORTS,
+            "decision_form": decision_form or DecisionForm(),
+        },
+        status=status,
+    )
+
+
+@staff_required
+def applications(request, slug):
+    mission = _mission(slug)
+    if request.method != "POST":
+        return _applications_page(request, mission)
+    form = DecisionForm(request.POST)
+    selected = mission.applications.filter(pk__in=request.POST.getlist("selected"))
+    if form.is_valid():
+        try:
+            changed = services.applications_decide(
+                applications=selected,
+                decision=form.cleaned_data["decision"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except services.MissionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, _("%(count)s application(s) updated.") % {"count": len(changed)}
+            )
+            return redirect(request.get_full_path())
+    return _applications_page(request, mission, decision_form=form, status=400)
+
+
+@staff_required
+def application_detail(request, slug, pk):
+    mission = _mission(slug)
+    try:
+        application = mission_application(mission=mission, pk=pk)
+    except Application.DoesNotExist:
+        raise Http404 from None
+    form = DecisionForm(request.POST or None, initial={"note": application.decision_note})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.applications_decide(
+                    applications=[application],
+                    decision=form.cleaned_data["decision"],
+                    by=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except services.MissionError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("The decision has been recorded and the firm told."))
+                return redirect("dashboard:applications", slug=mission.slug)
+        status = 400
+    return render(
+        request,
+        "dashboard/application_detail.html",
+        {"mission": mission, "application": application, "form": form},
+        status=status,
+    )
+
+
+# --- Operators --------------------------------------------------------------------------------
+
+
+def _registrations_page(request, mission, *, form=None, status=200):
+    filters = {
+        "status": request.GET.get("status", ""),
+        "search": request.GET.get("q", "").strip()[:100],
+    }
+    return render(
+        request,
+        "dashboard/registrations.html",
+        {
+            "mission": mission,
+            "registrations": mission_registrations(mission=mission, **filters),
+            "filters": filters,
+            "statuses": OperatorRegistration.Status.choices,
+            "form": form or RegistrationDecisionForm(),
+        },
+        status=status,
+    )
+
+
+@staff_required
+def registrations(request, slug):
+    mission = _mission(slug)
+    if request.method != "POST":
+        return _registrations_page(request, mission)
+    form = RegistrationDecisionForm(request.POST)
+    selected = mission.operator_registrations.filter(pk__in=request.POST.getlist("selected"))
+    if form.is_valid():
+        try:
+            changed = services.registrations_decide(
+                registrations=selected,
+                decision=form.cleaned_data["decision"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except services.MissionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, _("%(count)s registration(s) updated.") % {"count": len(changed)}
+            )
+            return redirect(request.get_full_path())
+    return _registrations_page(request, mission, form=form, status=400)
+
+
+IMPORT_SESSION_KEY = "operator-import"
+
+
+@staff_required
+def operator_import(request, slug):
+    """Upload a spreadsheet, see every row's errors and what would happen, then confirm."""
+    mission = _mission(slug)
+    context = {"mission": mission, "form": ImportUploadForm(), "action_labels": ACTION_LABELS}
+    if request.method == "POST" and "confirm" in request.POST:
+        pending = request.session.get(IMPORT_SESSION_KEY) or {}
+        if (
+            pending.get("token") != request.POST.get("confirm")
+            or pending.get("mission") != mission.pk
+        ):
+            messages.error(request, _("This preview has expired: upload the file again."))
+            return render(request, "dashboard/operator_import.html", context, status=400)
+        try:
+            counts = services.operators_import(
+                mission=mission, rows=pending["rows"], by=request.user
+            )
+        except services.MissionError as exc:
+            messages.error(request, str(exc))
+            return render(request, "dashboard/operator_import.html", context, status=400)
+        del request.session[IMPORT_SESSION_KEY]
+        messages.success(
+            request,
+            _(
+                "Import done: %(created)s new operator(s), %(registered)s registration(s), "
+                "%(skipped)s skipped. Invitations are on their way."
+            )
+            % counts,
+        )
+        return redirect("dashboard:registrations", slug=mission.slug)
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES)
+        context["form"] = form
+        if not form.is_valid():
+            return render(request, "dashboard/operator_import.html", context, status=400)
+        upload = form.cleaned_data["file"]
+        try:
+            rows = import_preview(mission=mission, name=upload.name, content=upload.read())
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+            return render(request, "dashboard/operator_import.html", context, status=400)
+        token = secrets.token_urlsafe(16)
+        request.session[IMPORT_SESSION_KEY] = {
+            "token": token,
+            "mission": mission.pk,
+            "rows": importable(rows),
+        }
+        context.update({"rows": rows, "token": token, "importable": len(importable(rows))})
+    return render(request, "dashboard/operator_import.html", context)

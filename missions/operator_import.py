@@ -1,0 +1,275 @@
+"""Reading operator lists sent by partner associations and embassies (CSV or XLSX).
+
+``import_preview`` reads a file and returns every row with its errors and what importing it
+would do; nothing is saved. Headings may be in French or English, in any order and case.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
+
+from accounts.models import User
+from companies.models import OperatorKind, Sector
+
+from .models import Mission
+
+MAX_ROWS = 2000
+MAX_BYTES = 5 * 1024 * 1024
+
+# accepted heading (lower case, accents kept) -> field
+HEADINGS = {
+    "organisation": "name",
+    "organization": "name",
+    "organisme": "name",
+    "name": "name",
+    "nom de l'organisation": "name",
+    "entreprise": "name",
+    "société": "name",
+    "kind": "kind",
+    "type": "kind",
+    "catégorie": "kind",
+    "country": "country",
+    "pays": "country",
+    "city": "city",
+    "ville": "city",
+    "website": "website",
+    "site web": "website",
+    "site": "website",
+    "sectors": "sectors",
+    "secteurs": "sectors",
+    "sector": "sectors",
+    "secteur": "sectors",
+    "needs": "needs",
+    "besoins": "needs",
+    "contact": "full_name",
+    "contact name": "full_name",
+    "nom du contact": "full_name",
+    "full name": "full_name",
+    "nom": "full_name",
+    "nom complet": "full_name",
+    "email": "email",
+    "e-mail": "email",
+    "courriel": "email",
+    "adresse e-mail": "email",
+    "phone": "phone",
+    "téléphone": "phone",
+    "telephone": "phone",
+    "tél": "phone",
+    "language": "language",
+    "langue": "language",
+}
+REQUIRED = ("name", "kind", "country", "city", "full_name", "email")
+# Names that lists often use but that are not the ISO short names.
+COUNTRY_ALIASES = {
+    "usa": "US", "us": "US", "united states": "US", "états-unis": "US", "etats-unis": "US",
+    "uk": "GB", "united kingdom": "GB", "royaume-uni": "GB",
+    "cote d'ivoire": "CI", "ivory coast": "CI", "burkina": "BF",
+}  # fmt: skip
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; the message is for the user."""
+
+
+class RowForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Organisation"), max_length=200)
+    kind = forms.CharField(label=gettext_lazy("Kind"))
+    country = forms.CharField(label=gettext_lazy("Country"))
+    city = forms.CharField(label=gettext_lazy("City"), max_length=100)
+    website = forms.URLField(label=gettext_lazy("Website"), required=False, assume_scheme="https")
+    sectors = forms.CharField(label=gettext_lazy("Sectors"), required=False)
+    needs = forms.CharField(label=gettext_lazy("Needs"), required=False)
+    full_name = forms.CharField(label=gettext_lazy("Contact"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=30, required=False)
+    language = forms.CharField(label=gettext_lazy("Language"), required=False)
+
+    def __init__(self, *args, sectors: list[Sector], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._sectors = sectors
+
+    def clean_kind(self):
+        value = self.cleaned_data["kind"].strip().lower()
+        for kind in OperatorKind:
+            names = {kind.value}
+            for language in ("fr", "en"):  # lists come in either language
+                with translation.override(language):
+                    label = str(kind.label).lower()
+                names |= {label} | {part.strip() for part in label.split("/")}
+            if value in names:
+                return kind.value
+        raise ValidationError(_("Unknown kind “%(value)s”.") % {"value": value})
+
+    def clean_country(self):
+        value = self.cleaned_data["country"].strip().replace("’", "'")
+        if len(value) == 2 and value.upper() in dict(countries):
+            return value.upper()
+        code = (
+            COUNTRY_ALIASES.get(value.lower())
+            or countries.by_name(value, language="fr")
+            or countries.by_name(value, language="en")
+        )
+        if not code:
+            raise ValidationError(_("Unknown country “%(value)s”.") % {"value": value})
+        return code
+
+    def clean_sectors(self):
+        wanted = [
+            p.strip().lower() for p in self.cleaned_data["sectors"].replace(";", ",").split(",")
+        ]
+        found, unknown = [], []
+        for name in filter(None, wanted):
+            match = next(
+                (
+                    s
+                    for s in self._sectors
+                    if name in {s.slug, s.name_fr.lower(), s.name_en.lower()}
+                ),
+                None,
+            )
+            (found if match else unknown).append(match or name)
+        if unknown:
+            raise ValidationError(
+                _("Unknown sector(s): %(names)s.") % {"names": ", ".join(unknown)}
+            )
+        return [s.pk for s in found]
+
+    def clean_email(self):
+        return User.objects.normalize_email(self.cleaned_data["email"])
+
+    def clean_language(self):
+        value = self.cleaned_data["language"].strip().lower()[:2]
+        return value if value in ("fr", "en") else "fr"
+
+
+@dataclass
+class ImportRow:
+    number: int  # as the user sees it in the spreadsheet (heading is row 1)
+    values: dict
+    errors: list[str] = field(default_factory=list)
+    action: str = ""  # create / register / skip
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+ACTION_LABELS = {
+    "create": gettext_lazy("New operator and contact, registered and invited"),
+    "register": gettext_lazy("Known contact: registered for this mission"),
+    "skip": gettext_lazy("Skipped"),
+}
+
+
+def _read_rows(name: str, content: bytes) -> list[list[str]]:
+    if len(content) > MAX_BYTES:
+        raise ImportFileError(_("The file is larger than 5 MB."))
+    if name.lower().endswith(".xlsx") or content[:2] == b"PK":
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+            return [
+                ["" if c is None else str(c).strip() for c in row]
+                for row in sheet.iter_rows(values_only=True)
+            ]
+        except Exception as exc:
+            raise ImportFileError(_("This XLSX file cannot be read.")) from exc
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if "\x00" in text:
+        raise ImportFileError(_("This file is neither CSV nor XLSX."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def import_preview(*, mission: Mission, name: str, content: bytes) -> list[ImportRow]:
+    rows = _read_rows(name, content)
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    header = [HEADINGS.get(h.strip().lower()) for h in rows[0]]
+    missing = [f for f in REQUIRED if f not in header]
+    if missing:
+        raise ImportFileError(
+            _(
+                "Missing column(s): %(columns)s. Expected headings: organisation, kind, country, "
+                "city, contact name, email (and optionally website, sectors, needs, phone, "
+                "language)."
+            )
+            % {"columns": ", ".join(str(RowForm.base_fields[f].label) for f in missing)}
+        )
+    if len(rows) - 1 > MAX_ROWS:
+        raise ImportFileError(_("At most %(max)s rows per file.") % {"max": MAX_ROWS})
+
+    sectors = list(Sector.objects.all())
+    users = {
+        u.email: u
+        for u in User.objects.filter(
+            email__in=[
+                r[header.index("email")].strip().lower()
+                for r in rows[1:]
+                if len(r) > header.index("email")
+            ]
+        ).select_related("operator")
+    }
+    registered = set(mission.operator_registrations.values_list("operator_id", flat=True))
+    seen: dict[str, int] = {}
+    result = []
+    for number, raw in enumerate(rows[1:], start=2):
+        data = {f: (raw[i] if i < len(raw) else "") for i, f in enumerate(header) if f}
+        form = RowForm(data, sectors=sectors)
+        row = ImportRow(number=number, values=data)
+        if not form.is_valid():
+            row.errors = [
+                _("%(field)s: %(errors)s") % {"field": form.fields[f].label, "errors": " ".join(e)}
+                for f, e in form.errors.items()
+            ]
+            row.action = "skip"
+            result.append(row)
+            continue
+        clean = form.cleaned_data
+        row.values = clean
+        email = clean["email"]
+        user = users.get(email)
+        if email in seen:
+            row.action, row.note = (
+                "skip",
+                _("Same e-mail as row %(row)s: duplicate.") % {"row": seen[email]},
+            )
+        elif user and not user.operator_id:
+            row.action = "skip"
+            row.errors = [_("This e-mail belongs to an account that is not an operator contact.")]
+        elif user and user.operator_id in registered:
+            row.action, row.note = "skip", _("Already registered for this mission.")
+        elif user:
+            row.action, row.note = "register", user.operator.name
+        else:
+            row.action = "create"
+        seen.setdefault(email, number)
+        result.append(row)
+    return result
+
+
+def importable(rows: list[ImportRow]) -> list[dict]:
+    """The cleaned rows that an import would act on, ready to be kept in the session."""
+    return [dict(row.values, action=row.action) for row in rows if row.ok and row.action != "skip"]
+
+
+def operator_fields(values: dict) -> dict:
+    return {f: values[f] for f in ("name", "kind", "country", "city", "website", "needs")}
