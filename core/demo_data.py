@@ -22,6 +22,7 @@ MISSIONS = [
             "banques et paiement électronique, fabricants de terminaux, sociétés de conseil. "
             "Présentation croisée des marchés, visites sur site et rencontres B2B individualisées."
         ),
+        "status": "selection",
         "firms": 13,
         "operators": 60,
     },
@@ -42,6 +43,7 @@ MISSIONS = [
             "marché ouest-africain, rencontres B2B avec les DSI, SSII et distributeurs ivoiriens, "
             "et pistes de coentreprises."
         ),
+        "status": "scheduling",
         "firms": 20,
         "operators": 80,
     },
@@ -62,6 +64,7 @@ MISSIONS = [
             "angels), importers, distributors and technology partners, with workshops on the US "
             "ICT market."
         ),
+        "status": "open",
         "firms": 10,
         "operators": 40,
     },
@@ -197,6 +200,53 @@ def operator_rows(country: str, count: int, seed: int):
             "country": country,
             "city": rng.choice(CITY_BY_COUNTRY[country]),
         }
+
+
+OBJECTIVES = [
+    ["clients", "distributors"],
+    ["partners"],
+    ["clients", "investors"],
+    ["distributors", "partners"],
+]
+ROLES = ["Directeur général", "Directrice commerciale", "Responsable export", "CTO"]
+FIRST_NAMES = [
+    "Youssef",
+    "Nadia",
+    "Omar",
+    "Salma",
+    "Karim",
+    "Leïla",
+    "Mehdi",
+    "Imane",
+    "Hamza",
+    "Sara",
+    "Anas",
+    "Zineb",
+]
+LAST_NAMES = [
+    "Benali",
+    "Alaoui",
+    "Tazi",
+    "El Idrissi",
+    "Berrada",
+    "Chraibi",
+    "Bennani",
+    "Lahlou",
+    "Fassi",
+    "Sqalli",
+]
+
+
+def delegates(index: int) -> list[dict]:
+    """One or two invented delegates for the firm of rank ``index`` (every third firm sends two)."""
+    count = 2 if index % 3 == 0 else 1
+    return [
+        {
+            "full_name": f"{FIRST_NAMES[(index + k) % len(FIRST_NAMES)]} {LAST_NAMES[(index * 3 + k) % len(LAST_NAMES)]}",
+            "role": ROLES[(index + k) % len(ROLES)],
+        }
+        for k in range(count)
+    ]
 
 
 def programme(start: date):

@@ -75,7 +75,10 @@ def mission_meet(request, slug):
             return redirect("operators:home")
         return render(request, "missions/meet_operator.html", {"mission": mission})
 
-    form = OperatorSignupForm(request.POST or None)
+    # Most operators are local: the mission's country and city are offered by default.
+    form = OperatorSignupForm(
+        request.POST or None, initial={"country": mission.country, "city": mission.city}
+    )
     if request.method == "POST":
         if form.is_valid():
             try:

@@ -3,7 +3,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from companies.models import Company, Operator
-from missions.models import Mission
+from missions.models import Application, Delegate, Mission, OperatorRegistration
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,21 @@ def test_seed_demo_creates_the_seed_missions_and_logins(capsys):
     assert missions["abidjan-2027"].timezone == "Africa/Abidjan"
     assert ouaga.programme.count() == 5
     assert Company.objects.count() == 20 and Operator.objects.count() == 180
+    firms = {
+        slug: Application.objects.filter(mission__slug=slug).count()
+        for slug in ("ouagadougou-2027", "abidjan-2027", "san-francisco-2027")
+    }
+    assert firms == {"ouagadougou-2027": 13, "abidjan-2027": 20, "san-francisco-2027": 10}
+    operators = {
+        slug: OperatorRegistration.objects.filter(mission__slug=slug).count()
+        for slug in ("ouagadougou-2027", "abidjan-2027", "san-francisco-2027")
+    }
+    assert operators == {"ouagadougou-2027": 60, "abidjan-2027": 80, "san-francisco-2027": 40}
+    abidjan = missions["abidjan-2027"]
+    assert abidjan.status == "scheduling"
+    assert abidjan.applications.filter(status="approved").count() == 20 == abidjan.capacity
+    assert not Delegate.objects.filter(application__delegates__isnull=True).exists()
+    assert Delegate.objects.filter(application__mission=abidjan).count() > 20  # some send two
     staff = User.objects.get(email="staff@marocexport.local")
     assert staff.is_staff and staff.groups.filter(name="Agency staff").exists()
     assert User.objects.get(email="owner@atlas-digital.ma").role == User.Role.COMPANY

@@ -4,14 +4,22 @@ from datetime import datetime, time
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_make_staff
 from companies.models import Company, Operator, Sector
 from core import demo_data
-from missions.models import Mission, ProgrammeItem
+from missions.models import (
+    Application,
+    Delegate,
+    Mission,
+    OperatorRegistration,
+    ProgrammeItem,
+)
 
 DEMO_PASSWORD = "demo-maroc-export"  # noqa: S105 - demo data only, printed on purpose
+CASABLANCA = zoneinfo.ZoneInfo("Africa/Casablanca")
 
 
 class Command(BaseCommand):
@@ -21,103 +29,144 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        created = []
-        sectors = {s.slug: s for s in Sector.objects.all()}
-
-        for spec in demo_data.MISSIONS:
-            mission, new = Mission.objects.get_or_create(
-                slug=spec["slug"],
-                defaults={
-                    "title": spec["title"],
-                    "city": spec["city"],
-                    "country": spec["country"],
-                    "timezone": spec["timezone"],
-                    "start_date": spec["start_date"],
-                    "end_date": spec["end_date"],
-                    "capacity": spec["capacity"],
-                    "application_deadline": datetime.combine(
-                        spec["deadline"], time(23, 59), zoneinfo.ZoneInfo("Africa/Casablanca")
-                    ),
-                    "partners": spec["partners"],
-                    "description": spec["description"],
-                    "status": Mission.Status.OPEN,
-                },
-            )
-            if new:
-                mission.sectors.set([sectors[s] for s in spec["sectors"]])
-                zone = zoneinfo.ZoneInfo(spec["timezone"])
-                ProgrammeItem.objects.bulk_create(
-                    ProgrammeItem(
-                        mission=mission,
-                        kind=kind,
-                        title=title,
-                        place=place,
-                        starts_at=start.replace(tzinfo=zone),
-                        ends_at=end.replace(tzinfo=zone),
-                    )
-                    for kind, title, start, end, place in demo_data.programme(spec["start_date"])
-                )
-                created.append(f"mission {mission.slug}")
-
-        firm_total = max(spec["firms"] for spec in demo_data.MISSIONS)
-        sector_list = list(sectors.values())
-        for i, row in enumerate(demo_data.firm_rows(firm_total)):
-            company, new = Company.objects.get_or_create(ice=row["ice"], defaults=row)
-            if new:
-                created.append(f"company {company.ice}")
-                company.sectors.set(
-                    [sector_list[i % len(sector_list)], sector_list[(i * 7 + 3) % len(sector_list)]]
-                )
+        self.created = 0
+        sectors = list(Sector.objects.all())
+        firms = self._firms(sectors)
+        staff = self._user("staff@marocexport.local", "Salma Staff", role="staff")
         for n, spec in enumerate(demo_data.MISSIONS):
-            for i, row in enumerate(
-                demo_data.operator_rows(spec["country"], spec["operators"], seed=n)
-            ):
-                operator, new = Operator.objects.get_or_create(
-                    name=row["name"], country=row["country"], defaults=row
-                )
-                if new:
-                    created.append(f"operator {operator.name}")
-                    operator.sectors.set([sector_list[(i * 5 + n) % len(sector_list)]])
-
-        logins = [
-            ("staff@marocexport.local", "Salma Staff", {}),
-            (
-                "owner@atlas-digital.ma",
-                "Youssef Benali",
-                {
-                    "company": Company.objects.order_by("ice").first(),
-                    "company_role": User.CompanyRole.OWNER,
-                },
-            ),
-            (
-                "cio@banque-horizon.bf",
-                "Aminata Ouédraogo",
-                {"operator": Operator.objects.filter(country="BF").order_by("name").first()},
-            ),
-        ]
-        for email, name, extra in logins:
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = User.objects.create_user(
-                    email=email, password=DEMO_PASSWORD, full_name=name, **extra
-                )
-                if email.startswith("staff@"):
-                    user_make_staff(user=user)
-                    user.is_superuser = True
-                    user.save(update_fields=["is_superuser"])
-                created.append(f"user {email}")
-            EmailAddress.objects.get_or_create(
-                user=user, email=email, defaults={"verified": True, "primary": True}
-            )
-
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo data: {len(created)} new objects"
-                if created
-                else "Demo data already present: nothing changed."
-            )
+            mission = self._mission(spec, {s.slug: s for s in sectors})
+            self._applications(mission, firms[: spec["firms"]], spec, staff)
+            operators = self._operators(spec, n, sectors)
+            self._registrations(mission, operators, spec, staff)
+        self._user(
+            "owner@atlas-digital.ma",
+            "Youssef Benali",
+            company=firms[0],
+            company_role=User.CompanyRole.OWNER,
         )
+        self._user(
+            "cio@banque-horizon.bf",
+            "Aminata Ouédraogo",
+            operator=Operator.objects.filter(country="BF").order_by("name").first(),
+        )
+
+        if self.created:
+            self.stdout.write(self.style.SUCCESS(f"Demo data: {self.created} objects created."))
+        else:
+            self.stdout.write("Demo data already present: nothing changed.")
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
-        for email, _name, _extra in logins:
-            role = User.objects.get(email=email).role_label
-            self.stdout.write(f"  {email:32} {role}")
+        for email in ("staff@marocexport.local", "owner@atlas-digital.ma", "cio@banque-horizon.bf"):
+            self.stdout.write(f"  {email:32} {User.objects.get(email=email).role_label}")
+
+    def _count(self, created: bool) -> bool:
+        self.created += int(created)
+        return created
+
+    def _mission(self, spec, sectors_by_slug) -> Mission:
+        mission, new = Mission.objects.get_or_create(
+            slug=spec["slug"],
+            defaults={
+                "title": spec["title"],
+                "city": spec["city"],
+                "country": spec["country"],
+                "timezone": spec["timezone"],
+                "start_date": spec["start_date"],
+                "end_date": spec["end_date"],
+                "capacity": spec["capacity"],
+                "application_deadline": datetime.combine(
+                    spec["deadline"], time(23, 59), CASABLANCA
+                ),
+                "partners": spec["partners"],
+                "description": spec["description"],
+                "status": spec["status"],
+            },
+        )
+        if self._count(new):
+            mission.sectors.set([sectors_by_slug[s] for s in spec["sectors"]])
+            zone = zoneinfo.ZoneInfo(spec["timezone"])
+            ProgrammeItem.objects.bulk_create(
+                ProgrammeItem(
+                    mission=mission,
+                    kind=kind,
+                    title=title,
+                    place=place,
+                    starts_at=start.replace(tzinfo=zone),
+                    ends_at=end.replace(tzinfo=zone),
+                )
+                for kind, title, start, end, place in demo_data.programme(spec["start_date"])
+            )
+        return mission
+
+    def _firms(self, sectors) -> list[Company]:
+        total = max(spec["firms"] for spec in demo_data.MISSIONS)
+        firms = []
+        for i, row in enumerate(demo_data.firm_rows(total)):
+            company, new = Company.objects.get_or_create(ice=row["ice"], defaults=row)
+            if self._count(new):
+                company.sectors.set(
+                    [sectors[i % len(sectors)], sectors[(i * 7 + 3) % len(sectors)]]
+                )
+            firms.append(company)
+        return firms
+
+    def _applications(self, mission, firms, spec, staff) -> None:
+        approved = spec["status"] != "open"
+        for i, company in enumerate(firms):
+            application, new = Application.objects.get_or_create(
+                mission=mission,
+                company=company,
+                defaults={
+                    "objectives": demo_data.OBJECTIVES[i % len(demo_data.OBJECTIVES)],
+                    "motivation": "Développer nos ventes et trouver des partenaires locaux.",
+                    "status": "approved" if approved else "submitted",
+                    "decided_by": staff if approved else None,
+                    "decided_at": timezone.now() if approved else None,
+                },
+            )
+            if self._count(new):
+                Delegate.objects.bulk_create(
+                    Delegate(application=application, **d) for d in demo_data.delegates(i)
+                )
+
+    def _operators(self, spec, n, sectors) -> list[Operator]:
+        operators = []
+        for i, row in enumerate(
+            demo_data.operator_rows(spec["country"], spec["operators"], seed=n)
+        ):
+            operator, new = Operator.objects.get_or_create(
+                name=row["name"], country=row["country"], defaults=row
+            )
+            if self._count(new):
+                operator.sectors.set([sectors[(i * 5 + n) % len(sectors)]])
+            operators.append(operator)
+        return operators
+
+    def _registrations(self, mission, operators, spec, staff) -> None:
+        for i, operator in enumerate(operators):
+            confirmed = spec["status"] != "open" or i % 2 == 0
+            _registration, new = OperatorRegistration.objects.get_or_create(
+                mission=mission,
+                operator=operator,
+                defaults={
+                    "status": "confirmed" if confirmed else "pending",
+                    "decided_by": staff if confirmed else None,
+                    "decided_at": timezone.now() if confirmed else None,
+                },
+            )
+            self._count(new)
+
+    def _user(self, email, name, role="", **organisation) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=email, password=DEMO_PASSWORD, full_name=name, **organisation
+            )
+            if role == "staff":
+                user_make_staff(user=user)
+                user.is_superuser = True
+                user.save(update_fields=["is_superuser"])
+            self.created += 1
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        return user
