@@ -40,6 +40,11 @@ def _mission(slug) -> Mission:
         raise Http404 from None
 
 
+def _ids(request) -> list[int]:
+    """The ticked rows of a list; anything that is not an id is ignored."""
+    return [int(v) for v in request.POST.getlist("selected") if v.isdigit()]
+
+
 @staff_required
 def index(request):
     return render(request, "dashboard/index.html", {"missions": missions_overview()})
@@ -216,7 +221,7 @@ def applications(request, slug):
     if request.method != "POST":
         return _applications_page(request, mission)
     form = DecisionForm(request.POST)
-    selected = mission.applications.filter(pk__in=request.POST.getlist("selected"))
+    selected = mission.applications.filter(pk__in=_ids(request))
     if form.is_valid():
         try:
             changed = services.applications_decide(
@@ -295,7 +300,7 @@ def registrations(request, slug):
     if request.method != "POST":
         return _registrations_page(request, mission)
     form = RegistrationDecisionForm(request.POST)
-    selected = mission.operator_registrations.filter(pk__in=request.POST.getlist("selected"))
+    selected = mission.operator_registrations.filter(pk__in=_ids(request))
     if form.is_valid():
         try:
             changed = services.registrations_decide(

@@ -329,7 +329,9 @@ def applications_decide(
         MissionStatus.SELECTION,
         MissionStatus.SCHEDULING,
     ):
-        raise MissionError(_("Applications are decided while the mission is open or in selection."))
+        raise MissionError(
+            _("Applications are decided while the mission is open, in selection or in scheduling.")
+        )
     locked = list(
         Application.objects.select_for_update().filter(pk__in=ids).select_related("company")
     )

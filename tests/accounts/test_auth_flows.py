@@ -45,6 +45,8 @@ def test_signup_sends_verification_and_link_logs_in(client, mailoutbox):
     assert message.subject.startswith("[Maroc Export]")
     assert "Confirmez" in message.subject or "confirm" in message.subject.lower()
 
+    assert "Maroc Export B2B" in message.body and "testserver" not in message.body.split("http")[0]
+    assert message.body.startswith("Bonjour,")
     confirm_url = _link(message)
     page = client.get(confirm_url)
     assert "nadia@atlas-soft.ma" in page.content.decode()

@@ -79,3 +79,14 @@ def test_profile_edit_saves_and_reports_errors(client, member):
     assert "Select a valid choice" in response.content.decode()  # English now: the user's choice
     member.refresh_from_db()
     assert member.language == "en"
+
+
+def test_csrf_failure_page_in_site_look(member):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    response = client.post(reverse("accounts:profile"), {"full_name": "X", "language": "fr"})
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "Cette page a expiré" in body and "bootstrap.min.css" in body

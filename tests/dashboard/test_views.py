@@ -172,3 +172,22 @@ def test_staff_list_pages_query_count_does_not_grow(client, staff, queries, url_
         RegistrationFactory(mission=mission)
         MissionFactory()
     assert queries(lambda: client.get(url)) == one
+
+
+def test_bulk_decision_ignores_garbage_ids(client, staff):
+    mission = MissionFactory()
+    application = ApplicationFactory(mission=mission)
+    client.force_login(staff)
+    response = client.post(
+        reverse("dashboard:applications", args=[mission.slug]),
+        {"selected": ["abc", "1; DROP TABLE", str(application.pk)], "decision": "rejected"},
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == "rejected"
+    response = client.post(
+        reverse("dashboard:applications", args=[mission.slug]),
+        {"selected": ["abc"], "decision": "approved"},
+    )
+    assert response.status_code == 400
+    assert "Sélectionnez au moins une candidature." in response.content.decode()

@@ -123,3 +123,14 @@ def test_delegation_is_public_once_selection_is_over(client):
     Mission.objects.filter(pk=mission.pk).update(status=Mission.Status.SCHEDULING)
     body = client.get(mission.get_absolute_url()).content.decode()
     assert approved.company.legal_name in body and pending.company.legal_name not in body
+
+
+def test_operator_home_query_count_does_not_grow(client, operator_contact, queries):
+    client.force_login(operator_contact)
+    RegistrationFactory(operator=operator_contact.operator)
+    MissionFactory()
+    one = queries(lambda: client.get(reverse("operators:home")))
+    for _ in range(49):
+        RegistrationFactory(operator=operator_contact.operator)
+        MissionFactory()
+    assert queries(lambda: client.get(reverse("operators:home"))) == one
