@@ -12,7 +12,7 @@ from accounts.models import User
 from core.permissions import company_side_required, operator_required
 from missions import services as mission_services
 from missions.forms import ApplicationForm, DelegateFormSet
-from missions.models import Application, Mission
+from missions.models import MATCHMAKING_VISIBLE_STATUSES, Application, Mission
 from missions.selectors import (
     application_for_member,
     applications_for_company,
@@ -42,7 +42,12 @@ def portal(request):
     return render(
         request,
         "companies/portal.html",
-        {"company": company, "applications": applications, "open_missions": open_missions},
+        {
+            "company": company,
+            "applications": applications,
+            "open_missions": open_missions,
+            "matchmaking_statuses": MATCHMAKING_VISIBLE_STATUSES,
+        },
     )
 
 
@@ -313,5 +318,10 @@ def operator_home(request):
     return render(
         request,
         "companies/operator_home.html",
-        {"operator": operator, "registrations": registrations, "other_missions": others},
+        {
+            "operator": operator,
+            "registrations": registrations,
+            "other_missions": others,
+            "matchmaking_statuses": MATCHMAKING_VISIBLE_STATUSES,
+        },
     )

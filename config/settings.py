@@ -268,3 +268,6 @@ LOGGING = {
 }
 
 ADMINS = [("Ops", a) for a in env.list("ADMIN_EMAILS", default=[])]
+
+# Calendar invitations are sent in the agency's name.
+AGENCY_EMAIL = env.str("AGENCY_EMAIL", default="b2b@marocexport.local")

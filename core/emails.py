@@ -2,7 +2,7 @@
 ``templates/emails/<name>_subject.txt``, ``<name>.txt`` and ``<name>.html``, and leaves only
 after the database transaction that caused it has committed."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -32,8 +32,20 @@ def render_email(*, template: str, context: dict, language: str) -> tuple[str, s
     return " ".join(subject.split()), text, html
 
 
-def email_send(*, recipients: Iterable[Recipient], template: str, context: dict) -> None:
-    """Send one message per recipient, each in its own language, once the transaction commits."""
+Attachment = tuple[str, bytes, str]  # file name, content, MIME type
+
+
+def email_send(
+    *,
+    recipients: Iterable[Recipient],
+    template: str,
+    context: dict,
+    attachments: Callable[[Recipient], list[Attachment]] | None = None,
+) -> None:
+    """Send one message per recipient, each in its own language, once the transaction commits.
+
+    ``attachments`` is called for each recipient, in their language (a calendar invitation
+    names the meeting in the reader's language)."""
     messages = []
     for recipient in recipients:
         subject, text, html = render_email(
@@ -49,6 +61,10 @@ def email_send(*, recipients: Iterable[Recipient], template: str, context: dict)
             headers={"Content-Language": recipient.language},
         )
         message.attach_alternative(html, "text/html")
+        if attachments:
+            with translation.override(recipient.language):
+                for name, content, mimetype in attachments(recipient):
+                    message.attach(name, content, mimetype)
         messages.append(message)
 
     def _send():

@@ -17,6 +17,13 @@ urlpatterns = [
         views.programme_delete,
         name="programme_delete",
     ),
+    path("missions/<slug:slug>/sessions/", views.sessions, name="sessions"),
+    path("missions/<slug:slug>/sessions/<int:pk>/", views.session_edit, name="session_edit"),
+    path(
+        "missions/<slug:slug>/sessions/<int:pk>/delete/",
+        views.session_delete,
+        name="session_delete",
+    ),
     path("missions/<slug:slug>/applications/", views.applications, name="applications"),
     path(
         "missions/<slug:slug>/applications/<int:pk>/",

@@ -3,6 +3,7 @@
 import secrets
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.permissions import staff_required
+from matchmaking import services as mm_services
+from matchmaking.forms import SessionForm
 from missions import services
 from missions.forms import (
     CancelForm,
@@ -371,3 +374,77 @@ def operator_import(request, slug):
         }
         context.update({"rows": rows, "token": token, "importable": len(importable(rows))})
     return render(request, "dashboard/operator_import.html", context)
+
+
+# --- B2B sessions -----------------------------------------------------------------------------
+
+
+def _sessions_page(request, mission, *, form=None, status=200):
+    sessions = mission.meeting_sessions.annotate(
+        slot_count=Count("slots", distinct=True),
+        meeting_count=Count(
+            "slots__meetings", filter=~Q(slots__meetings__status="cancelled"), distinct=True
+        ),
+    )
+    return render(
+        request,
+        "dashboard/sessions.html",
+        {"mission": mission, "sessions": sessions, "form": form or SessionForm()},
+        status=status,
+    )
+
+
+@staff_required
+def sessions(request, slug):
+    mission = _mission(slug)
+    if request.method != "POST":
+        return _sessions_page(request, mission)
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        try:
+            mm_services.session_create(mission=mission, data=form.cleaned_data)
+        except mm_services.MatchmakingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The B2B session and its time slots have been created."))
+            return redirect("dashboard:sessions", slug=mission.slug)
+    return _sessions_page(request, mission, form=form, status=400)
+
+
+@staff_required
+def session_edit(request, slug, pk):
+    mission = _mission(slug)
+    session = get_object_or_404(mission.meeting_sessions, pk=pk)
+    form = SessionForm(request.POST or None, instance=session)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                mm_services.session_update(session=session, data=form.cleaned_data)
+            except mm_services.MatchmakingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The B2B session has been saved."))
+                return redirect("dashboard:sessions", slug=mission.slug)
+        status = 400
+        session.refresh_from_db()
+    return render(
+        request,
+        "dashboard/session_form.html",
+        {"mission": mission, "session": session, "form": form},
+        status=status,
+    )
+
+
+@require_POST
+@staff_required
+def session_delete(request, slug, pk):
+    mission = _mission(slug)
+    session = get_object_or_404(mission.meeting_sessions, pk=pk)
+    try:
+        mm_services.session_delete(session=session)
+    except mm_services.MatchmakingError as exc:
+        messages.error(request, str(exc))
+        return _sessions_page(request, mission, status=409)
+    messages.success(request, _("The B2B session has been deleted."))
+    return redirect("dashboard:sessions", slug=mission.slug)

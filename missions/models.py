@@ -101,6 +101,15 @@ REGISTRATION_OPEN_STATUSES = (
 )
 
 
+# Participants find each other, book and follow their agenda from scheduling on.
+MATCHMAKING_VISIBLE_STATUSES = (
+    MissionStatus.SCHEDULING,
+    MissionStatus.PUBLISHED,
+    MissionStatus.RUNNING,
+    MissionStatus.CLOSED,
+)
+
+
 class ProgrammeKind(models.TextChoices):
     SEMINAR = "seminar", _("Seminar")
     WORKSHOP = "workshop", _("Market workshop")

@@ -10,7 +10,7 @@ from accounts.auth import login_code_send
 
 from . import services
 from .forms import OperatorSignupForm
-from .models import REGISTRATION_OPEN_STATUSES, Mission
+from .models import MATCHMAKING_VISIBLE_STATUSES, REGISTRATION_OPEN_STATUSES, Mission
 from .selectors import mission_delegation, mission_for_viewer, missions_public
 
 
@@ -38,6 +38,7 @@ def mission_detail(request, slug):
         "registration": None,
         "application": None,
         "registration_open": mission.status in REGISTRATION_OPEN_STATUSES,
+        "matchmaking_open": mission.status in MATCHMAKING_VISIBLE_STATUSES,
     }
     if user.is_authenticated and user.operator_id:
         context["registration"] = mission.operator_registrations.filter(

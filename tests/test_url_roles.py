@@ -8,9 +8,13 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from companies.models import CompanyInvitation
+from matchmaking.models import MeetingRequest
+from matchmaking.services import calendar_feed_renew
 from tests.factories import (
     ApplicationFactory,
     CompanyMemberFactory,
+    MeetingFactory,
+    MeetingSessionFactory,
     MissionFactory,
     OperatorContactFactory,
     ProgrammeItemFactory,
@@ -40,6 +44,10 @@ def portal(status=OK):
 
 def operator_area(status=OK):
     return {"anonymous": FOUND, "company": FORBIDDEN, "operator": status, "staff": FORBIDDEN}
+
+
+def participants_only():
+    return {"anonymous": FOUND, **dict.fromkeys(ROLES[1:], FORBIDDEN)}
 
 
 def staff_only(status=OK):
@@ -84,6 +92,26 @@ URLS = {
     "dashboard:application": ({"slug": "mission", "pk": "application"}, staff_only()),
     "dashboard:registrations": ({"slug": "mission"}, staff_only()),
     "dashboard:operator_import": ({"slug": "mission"}, staff_only()),
+    "dashboard:sessions": ({"slug": "mission"}, staff_only()),
+    "dashboard:session_edit": ({"slug": "mission", "pk": "session"}, staff_only()),
+    "dashboard:session_delete": ({"slug": "mission", "pk": "session"}, every(NOT_ALLOWED)),
+    # Matchmaking pages of a mission in which the role's user takes no part: 403.
+    "matchmaking:directory": ({"slug": "b2b"}, participants_only()),
+    "matchmaking:party": ({"slug": "b2b", "pk": "other_firm"}, participants_only()),
+    "matchmaking:book": ({"slug": "b2b", "pk": "other_firm"}, every(NOT_ALLOWED)),
+    "matchmaking:request": ({"slug": "b2b", "pk": "other_firm"}, every(NOT_ALLOWED)),
+    "matchmaking:requests": ({"slug": "b2b"}, participants_only()),
+    "matchmaking:request_action": ({"slug": "b2b", "pk": "meeting_request"}, every(NOT_ALLOWED)),
+    "matchmaking:agenda": ({"slug": "b2b"}, participants_only()),
+    "matchmaking:agenda_ics": ({"slug": "b2b"}, participants_only()),
+    "matchmaking:meeting_cancel": ({"slug": "b2b", "pk": "meeting"}, every(NOT_ALLOWED)),
+    "matchmaking:meeting_move": ({"slug": "b2b", "pk": "meeting"}, participants_only()),
+    "matchmaking:availability": ({"slug": "b2b"}, participants_only()),
+    "matchmaking:feed": ({"token": "feed"}, every(OK)),  # the secret URL is the key
+    "matchmaking:calendar": (
+        {},
+        {"anonymous": FOUND, "company": OK, "operator": OK, "staff": FORBIDDEN},
+    ),
     "account_login": ({}, anonymous_only()),
     "account_signup": ({}, anonymous_only()),
     "account_request_login_code": ({}, anonymous_only()),
@@ -137,6 +165,7 @@ def _login_as(client, role):
 def world(db):
     """Objects that belong to somebody else than the user of the test."""
     mission = MissionFactory(slug="open-mission")
+    meeting = MeetingFactory()
     owner = CompanyMemberFactory(email="owner@other.ma")
     other_member = CompanyMemberFactory(
         email="member@other.ma", company=owner.company, company_role="member"
@@ -149,6 +178,17 @@ def world(db):
             company=owner.company, email="new@other.ma", token="tok-" + "x" * 40
         ),
         "programme_item": ProgrammeItemFactory(mission=mission).pk,
+        "session": MeetingSessionFactory(mission=mission).pk,
+        "b2b": meeting.mission.slug,
+        "other_firm": meeting.company.pk,
+        "meeting": meeting.pk,
+        "meeting_request": MeetingRequest.objects.create(
+            mission=meeting.mission,
+            company=meeting.company,
+            operator=meeting.operator,
+            side="company",
+        ).pk,
+        "feed": calendar_feed_renew(user=owner),
     }
 
 

@@ -1,0 +1,498 @@
+"""Writes of matchmaking: B2B sessions, availability, meeting requests and bookings.
+
+Double bookings are refused by the database (see ``Meeting``); the services lock the slot row so
+that concurrent bookings of one slot are served one after the other, turn a constraint refusal
+into a clear message, and send each side its calendar invitation after the commit.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from companies.models import Company, Operator
+from core.emails import email_send, recipients_for_users
+from missions.models import Application, Mission, MissionStatus, OperatorRegistration
+
+from .calendar import calendar_bytes
+from .models import (
+    CalendarFeed,
+    Meeting,
+    MeetingRequest,
+    MeetingSession,
+    MeetingStatus,
+    Origin,
+    RequestStatus,
+    Side,
+    Slot,
+    Table,
+    Unavailability,
+)
+
+
+class MatchmakingError(Exception):
+    """A rule of matchmaking refused the change; the message is for the user."""
+
+
+# Participants can look for each other and book from scheduling until the mission runs.
+MATCHMAKING_OPEN = (MissionStatus.SCHEDULING, MissionStatus.PUBLISHED, MissionStatus.RUNNING)
+
+
+@dataclass(frozen=True)
+class Participant:
+    """The firm or the operator that a user represents in one mission."""
+
+    mission: Mission
+    side: str
+    company: Company | None = None
+    operator: Operator | None = None
+    application: Application | None = None
+
+    @property
+    def organisation(self):
+        return self.company if self.side == Side.COMPANY else self.operator
+
+    def owns(self, meeting_or_request) -> bool:
+        if self.side == Side.COMPANY:
+            return meeting_or_request.company_id == self.company.pk
+        return meeting_or_request.operator_id == self.operator.pk
+
+
+def _check_open(mission: Mission) -> None:
+    if mission.status not in MATCHMAKING_OPEN:
+        raise MatchmakingError(_("Meetings of this mission cannot be booked or changed now."))
+
+
+# --- Sessions ---------------------------------------------------------------------------------
+
+
+def _slot_times(session: MeetingSession) -> list[tuple[datetime, datetime]]:
+    zone = session.mission.tzinfo
+    start = datetime.combine(session.day, session.start_time, tzinfo=zone)
+    end = datetime.combine(session.day, session.end_time, tzinfo=zone)
+    length = timedelta(minutes=session.slot_minutes)
+    step = length + timedelta(minutes=session.break_minutes)
+    times = []
+    while start + length <= end:
+        times.append((start, start + length))
+        start += step
+    return times
+
+
+def _generate(session: MeetingSession) -> None:
+    times = _slot_times(session)
+    if not times:
+        raise MatchmakingError(_("The session is too short for a single meeting."))
+    Slot.objects.bulk_create(
+        Slot(session=session, mission=session.mission, index=i, starts_at=s, ends_at=e)
+        for i, (s, e) in enumerate(times)
+    )
+    Table.objects.bulk_create(
+        Table(session=session, number=n) for n in range(1, session.tables + 1)
+    )
+
+
+def _check_day(mission: Mission, day) -> None:
+    if (
+        mission.start_date
+        and mission.end_date
+        and not (mission.start_date <= day <= mission.end_date)
+    ):
+        raise MatchmakingError(
+            _("The session must take place during the mission (%(start)s – %(end)s).")
+            % {"start": mission.start_date.isoformat(), "end": mission.end_date.isoformat()}
+        )
+
+
+@transaction.atomic
+def session_create(*, mission: Mission, data: dict) -> MeetingSession:
+    _check_day(mission, data["day"])
+    session = MeetingSession.objects.create(mission=mission, **data)
+    _generate(session)
+    return session
+
+
+def _active_meetings(session: MeetingSession):
+    return Meeting.objects.filter(slot__session=session).exclude(status=MeetingStatus.CANCELLED)
+
+
+def _describe(meetings) -> str:
+    return "; ".join(
+        f"{m.company.display_name} – {m.operator.name} "
+        f"({timezone.localtime(m.slot.starts_at, m.mission.tzinfo):%d/%m %H:%M})"
+        for m in meetings.select_related("company", "operator", "slot", "mission")[:10]
+    )
+
+
+@transaction.atomic
+def session_update(*, session: MeetingSession, data: dict) -> MeetingSession:
+    """Change a session. With meetings booked, only the place may change and tables be added:
+    anything else would move meetings, so it is refused with the list of those meetings."""
+    session = MeetingSession.objects.select_for_update().get(pk=session.pk)
+    _check_day(session.mission, data["day"])
+    timing = ("day", "start_time", "end_time", "slot_minutes", "break_minutes")
+    timing_changed = any(getattr(session, f) != data[f] for f in timing)
+    meetings = _active_meetings(session)
+    if meetings.exists():
+        used = max(meetings.values_list("table__number", flat=True))
+        if timing_changed or data["tables"] < used:
+            raise MatchmakingError(
+                _(
+                    "%(count)s meeting(s) are booked in this session: its times cannot change "
+                    "and it needs at least %(tables)s tables. Move or cancel them first: "
+                    "%(meetings)s."
+                )
+                % {"count": meetings.count(), "tables": used, "meetings": _describe(meetings)}
+            )
+    for field, value in data.items():
+        setattr(session, field, value)
+    session.save()
+    if timing_changed or not meetings.exists():
+        session.slots.all().delete()
+        session.table_set.all().delete()
+        _generate(session)
+    else:
+        have = session.table_set.count()
+        Table.objects.bulk_create(
+            Table(session=session, number=n) for n in range(have + 1, session.tables + 1)
+        )
+        session.table_set.filter(number__gt=session.tables).delete()
+    return session
+
+
+@transaction.atomic
+def session_delete(*, session: MeetingSession) -> None:
+    meetings = _active_meetings(session)
+    if meetings.exists():
+        raise MatchmakingError(
+            _("%(count)s meeting(s) are booked in this session; cancel them first: %(meetings)s.")
+            % {"count": meetings.count(), "meetings": _describe(meetings)}
+        )
+    Meeting.objects.filter(slot__session=session).delete()  # cancelled ones only
+    session.delete()
+
+
+# --- Availability -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def availability_set(*, participant: Participant, unavailable_slot_ids: set[int]) -> None:
+    """Record the slots where the participant cannot meet anyone (replacing the former set)."""
+    party = {participant.side: participant.organisation}
+    slots = set(
+        Slot.objects.filter(mission=participant.mission, pk__in=unavailable_slot_ids).values_list(
+            "pk", flat=True
+        )
+    )
+    busy = Meeting.objects.filter(slot_id__in=slots, **party).exclude(
+        status=MeetingStatus.CANCELLED
+    )
+    if busy.exists():
+        raise MatchmakingError(
+            _(
+                "You have a meeting in a slot you marked unavailable: cancel or move it first "
+                "(%(meetings)s)."
+            )
+            % {"meetings": _describe(busy)}
+        )
+    Unavailability.objects.filter(slot__mission=participant.mission, **party).exclude(
+        slot_id__in=slots
+    ).delete()
+    existing = set(
+        Unavailability.objects.filter(slot_id__in=slots, **party).values_list("slot_id", flat=True)
+    )
+    Unavailability.objects.bulk_create(Unavailability(slot_id=s, **party) for s in slots - existing)
+
+
+# --- Requests ---------------------------------------------------------------------------------
+
+
+def _counterpart_ok(mission: Mission, company: Company, operator: Operator) -> None:
+    if not Application.objects.filter(
+        mission=mission, company=company, status=Application.Status.APPROVED
+    ).exists():
+        raise MatchmakingError(_("This firm is not part of the delegation."))
+    if not OperatorRegistration.objects.filter(
+        mission=mission, operator=operator, status=OperatorRegistration.Status.CONFIRMED
+    ).exists():
+        raise MatchmakingError(_("This operator is not confirmed for the mission."))
+
+
+def _people(side: str, company: Company, operator: Operator) -> list[User]:
+    people = company.members if side == Side.COMPANY else operator.contacts
+    return list(people.filter(is_active=True))
+
+
+@transaction.atomic
+def request_create(
+    *, participant: Participant, counterpart, priority: int, message: str, by: User
+) -> MeetingRequest:
+    mission = participant.mission
+    _check_open(mission)
+    company, operator = (
+        (participant.company, counterpart)
+        if participant.side == Side.COMPANY
+        else (counterpart, participant.operator)
+    )
+    _counterpart_ok(mission, company, operator)
+    request, created = MeetingRequest.objects.select_for_update().get_or_create(
+        mission=mission,
+        company=company,
+        operator=operator,
+        side=participant.side,
+        defaults={"requested_by": by, "priority": priority, "message": message},
+    )
+    if not created:
+        if request.status in (RequestStatus.PENDING, RequestStatus.ACCEPTED):
+            raise MatchmakingError(_("You have already asked for this meeting."))
+        request.status, request.priority, request.message = RequestStatus.PENDING, priority, message
+        request.requested_by, request.responded_at = by, None
+        request.save()
+    other = Side.OPERATOR if participant.side == Side.COMPANY else Side.COMPANY
+    email_send(
+        recipients=recipients_for_users(_people(other, company, operator)),
+        template="meeting_requested",
+        context={
+            "request": request,
+            "mission": mission,
+            "company": company,
+            "operator": operator,
+            "from_company": participant.side == Side.COMPANY,
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def request_respond(
+    *, request: MeetingRequest, participant: Participant, accept: bool
+) -> MeetingRequest:
+    request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
+    if not participant.owns(request) or request.side == participant.side:
+        raise MatchmakingError(_("Only the party that was asked can answer this request."))
+    if request.status != RequestStatus.PENDING:
+        raise MatchmakingError(_("This request has already been answered or withdrawn."))
+    request.status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
+    request.responded_at = timezone.now()
+    request.save(update_fields=["status", "responded_at"])
+    email_send(
+        recipients=recipients_for_users(_people(request.side, request.company, request.operator)),
+        template="meeting_request_answered",
+        context={
+            "request": request,
+            "mission": request.mission,
+            "accepted": accept,
+            "company": request.company,
+            "operator": request.operator,
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def request_withdraw(*, request: MeetingRequest, participant: Participant) -> MeetingRequest:
+    request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
+    if not participant.owns(request) or request.side != participant.side:
+        raise MatchmakingError(_("Only the party that asked can withdraw this request."))
+    if request.status not in (RequestStatus.PENDING, RequestStatus.ACCEPTED):
+        raise MatchmakingError(_("This request is no longer open."))
+    request.status = RequestStatus.WITHDRAWN
+    request.save(update_fields=["status"])
+    return request
+
+
+# --- Booking ----------------------------------------------------------------------------------
+
+
+def _invite(meeting: Meeting, *, template: str, method: str, extra: dict | None = None) -> None:
+    people = [
+        *meeting.company.members.filter(is_active=True),
+        *meeting.operator.contacts.filter(is_active=True),
+    ]
+    email_send(
+        recipients=recipients_for_users(people),
+        template=template,
+        context={"meeting": meeting, "mission": meeting.mission, **(extra or {})},
+        attachments=lambda recipient: [
+            (
+                "invite.ics",
+                calendar_bytes([meeting], method=method),
+                f"text/calendar; method={method}",
+            )
+        ],
+    )
+
+
+def _place(
+    *, meeting_qs, slot: Slot, company: Company, operator: Operator, application: Application
+):
+    """A free delegate of the firm and a free table for ``slot``, or a clear refusal."""
+    busy = meeting_qs.filter(slot=slot)
+    if Unavailability.objects.filter(slot=slot, company=company).exists():
+        raise MatchmakingError(_("The firm is not available at this time."))
+    if Unavailability.objects.filter(slot=slot, operator=operator).exists():
+        raise MatchmakingError(_("The operator is not available at this time."))
+    if busy.filter(operator=operator).exists():
+        raise MatchmakingError(_("The operator already has a meeting at this time."))
+    taken = set(busy.filter(company=company).values_list("delegate_id", flat=True))
+    delegate = next((d for d in application.delegates.all() if d.pk not in taken), None)
+    if delegate is None:
+        raise MatchmakingError(_("All the firm's delegates already have a meeting at this time."))
+    used = set(busy.values_list("table_id", flat=True))
+    table = slot.session.table_set.exclude(pk__in=used).order_by("number").first()
+    if table is None:
+        raise MatchmakingError(_("Every table is taken at this time."))
+    return delegate, table
+
+
+def _check_slot(mission: Mission, slot: Slot) -> None:
+    if slot.mission_id != mission.pk:
+        raise MatchmakingError(_("This time slot does not belong to the mission."))
+    if slot.starts_at <= timezone.now():
+        raise MatchmakingError(_("This time slot has already started."))
+
+
+@transaction.atomic
+def meeting_book(
+    *,
+    mission: Mission,
+    company: Company,
+    operator: Operator,
+    slot: Slot,
+    by: User | None,
+    origin: str = Origin.BOOKED,
+) -> Meeting:
+    """Book ``slot`` for the firm and the operator. The first to commit wins; the other gets a
+    MatchmakingError that says why."""
+    mission = Mission.objects.get(pk=mission.pk)
+    _check_open(mission)
+    slot = Slot.objects.select_for_update().select_related("session").get(pk=slot.pk)
+    _check_slot(mission, slot)
+    _counterpart_ok(mission, company, operator)
+    active = Meeting.objects.filter(mission=mission).exclude(status=MeetingStatus.CANCELLED)
+    existing = active.filter(company=company, operator=operator).select_related("slot").first()
+    if existing:
+        raise MatchmakingError(
+            _("These two already meet on %(when)s.")
+            % {"when": f"{timezone.localtime(existing.slot.starts_at, mission.tzinfo):%d/%m %H:%M}"}
+        )
+    application = Application.objects.prefetch_related("delegates").get(
+        mission=mission, company=company, status=Application.Status.APPROVED
+    )
+    delegate, table = _place(
+        meeting_qs=active, slot=slot, company=company, operator=operator, application=application
+    )
+    try:
+        with transaction.atomic():
+            meeting = Meeting.objects.create(
+                mission=mission,
+                company=company,
+                operator=operator,
+                delegate=delegate,
+                slot=slot,
+                table=table,
+                booked_by=by,
+                origin=origin,
+                status=MeetingStatus.CONFIRMED,
+            )
+    except IntegrityError as exc:
+        raise MatchmakingError(
+            _("Someone has just taken this time slot. Choose another one.")
+        ) from exc
+    _invite(meeting, template="meeting_booked", method="REQUEST")
+    return meeting
+
+
+def _lock_meeting(meeting: Meeting) -> Meeting:
+    return (
+        Meeting.objects.select_for_update()
+        .select_related("mission", "company", "operator", "slot__session", "table", "delegate")
+        .get(pk=meeting.pk)
+    )
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "", staff: bool = False) -> Meeting:
+    meeting = _lock_meeting(meeting)
+    if not meeting.is_active:
+        raise MatchmakingError(_("This meeting is already cancelled."))
+    if meeting.status in (MeetingStatus.HELD, MeetingStatus.NO_SHOW):
+        raise MatchmakingError(_("This meeting has already taken place."))
+    if meeting.locked and not staff:
+        raise MatchmakingError(
+            _("The agency has locked this meeting: ask the agency to change it.")
+        )
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancel_reason = reason[:300]
+    meeting.sequence += 1
+    meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    _invite(meeting, template="meeting_cancelled", method="CANCEL", extra={"by": by})
+    return meeting
+
+
+@transaction.atomic
+def meeting_move(*, meeting: Meeting, slot: Slot, by: User, staff: bool = False) -> Meeting:
+    """Move a meeting to another slot (another delegate or table if needed); the calendar
+    event keeps its UID and its SEQUENCE goes up."""
+    meeting = _lock_meeting(meeting)
+    mission = meeting.mission
+    _check_open(mission)
+    if not meeting.is_active:
+        raise MatchmakingError(_("This meeting is cancelled."))
+    if meeting.locked and not staff:
+        raise MatchmakingError(
+            _("The agency has locked this meeting: ask the agency to change it.")
+        )
+    # Lock both slots in id order so that two opposite moves cannot deadlock.
+    locked = {
+        s.pk: s
+        for s in Slot.objects.select_for_update()
+        .select_related("session")
+        .filter(pk__in=sorted({slot.pk, meeting.slot_id}))
+    }
+    target = locked[slot.pk]
+    _check_slot(mission, target)
+    if target.pk == meeting.slot_id:
+        raise MatchmakingError(_("The meeting is already at this time."))
+    others = (
+        Meeting.objects.filter(mission=mission)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .exclude(pk=meeting.pk)
+    )
+    application = Application.objects.prefetch_related("delegates").get(
+        mission=mission, company=meeting.company, status=Application.Status.APPROVED
+    )
+    delegate, table = _place(
+        meeting_qs=others,
+        slot=target,
+        company=meeting.company,
+        operator=meeting.operator,
+        application=application,
+    )
+    meeting.slot, meeting.table, meeting.delegate = target, table, delegate
+    meeting.sequence += 1
+    try:
+        with transaction.atomic():
+            meeting.save(update_fields=["slot", "table", "delegate", "sequence", "updated_at"])
+    except IntegrityError as exc:
+        raise MatchmakingError(
+            _("Someone has just taken this time slot. Choose another one.")
+        ) from exc
+    _invite(meeting, template="meeting_moved", method="REQUEST", extra={"by": by})
+    return meeting
+
+
+# --- Calendar feed ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_feed_renew(*, user: User) -> CalendarFeed:
+    """Give the user a new private feed URL; the former one stops working at once."""
+    feed, _created = CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token": secrets.token_urlsafe(32)}
+    )
+    return feed

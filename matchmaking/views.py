@@ -1,0 +1,364 @@
+"""Pages of the participants of a mission: directory, requests, booking, agenda, calendars."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from companies.models import Sector
+from missions.models import MATCHMAKING_VISIBLE_STATUSES, Mission
+
+from . import selectors, services
+from .calendar import calendar_bytes
+from .forms import DirectoryFilterForm, RequestForm
+from .models import CalendarFeed, Meeting, MeetingRequest, Side, Slot
+from .reasons import reasons_text
+
+
+def _participant(request, slug) -> services.Participant:
+    """The user's firm or operator in this mission; other users get a 403."""
+    mission = get_object_or_404(Mission, slug=slug)
+    participant = selectors.participant_for(user=request.user, mission=mission)
+    if participant is None or mission.status not in MATCHMAKING_VISIBLE_STATUSES:
+        raise PermissionDenied
+    return participant
+
+
+def _counterpart(participant, pk):
+    try:
+        return selectors.counterpart(participant=participant, pk=pk)
+    except (selectors.Company.DoesNotExist, selectors.Operator.DoesNotExist):
+        raise Http404 from None
+
+
+def _slot(mission, value: str) -> Slot | None:
+    return Slot.objects.filter(mission=mission, pk=value).first() if value.isdigit() else None
+
+
+def _sector_names():
+    return {s.slug: s.name for s in Sector.objects.all()}
+
+
+@login_required
+def directory(request, slug):
+    participant = _participant(request, slug)
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = selectors.directory(participant=participant, filters=filters)
+    names = _sector_names()
+    for entry in entries:
+        entry.reasons = reasons_text(entry.match, names)
+    return render(
+        request,
+        "matchmaking/directory.html",
+        {
+            "participant": participant,
+            "mission": participant.mission,
+            "entries": entries,
+            "form": form,
+        },
+    )
+
+
+def _party_page(request, participant, party, *, request_form=None, status=200):
+    mission = participant.mission
+    if participant.side == Side.COMPANY:
+        company, operator, application = participant.company, party, participant.application
+    else:
+        company, operator = party, participant.operator
+        application = party.mission_applications[0]
+    entry = next(
+        (
+            e
+            for e in selectors.directory(participant=participant, filters={})
+            if e.party.pk == party.pk
+        ),
+        None,
+    )
+    if entry:
+        entry.reasons = reasons_text(entry.match, _sector_names())
+    free = (
+        []
+        if (entry and entry.meeting)
+        else selectors.free_slots(
+            mission=mission, company=company, operator=operator, application=application
+        )
+    )
+    return render(
+        request,
+        "matchmaking/party.html",
+        {
+            "participant": participant,
+            "mission": mission,
+            "party": party,
+            "entry": entry,
+            "days": selectors.slots_by_day(free, mission.tzinfo),
+            "request_form": request_form or RequestForm(),
+            "booking_open": mission.status in services.MATCHMAKING_OPEN,
+        },
+        status=status,
+    )
+
+
+@login_required
+def party(request, slug, pk):
+    participant = _participant(request, slug)
+    return _party_page(request, participant, _counterpart(participant, pk))
+
+
+@require_POST
+@login_required
+def book(request, slug, pk):
+    participant = _participant(request, slug)
+    other = _counterpart(participant, pk)
+    slot = _slot(participant.mission, request.POST.get("slot", ""))
+    if slot is None:
+        messages.error(request, _("Choose a time slot."))
+        return _party_page(request, participant, other, status=400)
+    company, operator = (
+        (participant.company, other)
+        if participant.side == Side.COMPANY
+        else (other, participant.operator)
+    )
+    try:
+        services.meeting_book(
+            mission=participant.mission,
+            company=company,
+            operator=operator,
+            slot=slot,
+            by=request.user,
+        )
+    except services.MatchmakingError as exc:
+        # The first to commit won: say why, and show the slots still free.
+        messages.error(request, str(exc))
+        return _party_page(request, participant, other, status=409)
+    messages.success(
+        request, _("The meeting is booked. Both sides receive a calendar invitation by e-mail.")
+    )
+    return redirect("matchmaking:agenda", slug=slug)
+
+
+@require_POST
+@login_required
+def request_create(request, slug, pk):
+    participant = _participant(request, slug)
+    other = _counterpart(participant, pk)
+    form = RequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_create(
+                participant=participant,
+                counterpart=other,
+                priority=form.cleaned_data["priority"],
+                message=form.cleaned_data["message"],
+                by=request.user,
+            )
+        except services.MatchmakingError as exc:
+            messages.error(request, str(exc))
+            return _party_page(request, participant, other, request_form=form, status=409)
+        messages.success(request, _("Your request has been sent."))
+        return redirect("matchmaking:party", slug=slug, pk=pk)
+    return _party_page(request, participant, other, request_form=form, status=400)
+
+
+def _requests_page(request, participant, status=200):
+    items = list(selectors.requests_for(participant=participant))
+    asked = {
+        (r.company_id, r.operator_id)
+        for r in items
+        if r.side == participant.side and r.status != "withdrawn"
+    }
+    theirs = {
+        (r.company_id, r.operator_id)
+        for r in items
+        if r.side != participant.side and r.status != "withdrawn"
+    }
+    for item in items:
+        item.mutual = (item.company_id, item.operator_id) in (asked & theirs)
+        item.mine = item.side == participant.side
+        item.other = item.operator if participant.side == Side.COMPANY else item.company
+    return render(
+        request,
+        "matchmaking/requests.html",
+        {
+            "participant": participant,
+            "mission": participant.mission,
+            "incoming": [r for r in items if not r.mine],
+            "outgoing": [r for r in items if r.mine],
+        },
+        status=status,
+    )
+
+
+@login_required
+def requests(request, slug):
+    return _requests_page(request, _participant(request, slug))
+
+
+@require_POST
+@login_required
+def request_action(request, slug, pk):
+    participant = _participant(request, slug)
+    item = get_object_or_404(MeetingRequest, pk=pk, mission=participant.mission)
+    if not participant.owns(item):
+        raise Http404
+    action = request.POST.get("action")
+    try:
+        if action in ("accept", "decline"):
+            services.request_respond(
+                request=item, participant=participant, accept=action == "accept"
+            )
+        elif action == "withdraw":
+            services.request_withdraw(request=item, participant=participant)
+        else:
+            raise services.MatchmakingError(_("Unknown action."))
+    except services.MatchmakingError as exc:
+        messages.error(request, str(exc))
+        return _requests_page(request, participant, status=409)
+    messages.success(request, _("Done."))
+    return redirect("matchmaking:requests", slug=slug)
+
+
+@login_required
+def agenda(request, slug):
+    participant = _participant(request, slug)
+    meetings = list(selectors.agenda(participant=participant))
+    return render(
+        request,
+        "matchmaking/agenda.html",
+        {
+            "participant": participant,
+            "mission": participant.mission,
+            "days": selectors.slots_by_day(meetings, participant.mission.tzinfo),
+            "count": len(meetings),
+        },
+    )
+
+
+@login_required
+def agenda_ics(request, slug):
+    participant = _participant(request, slug)
+    meetings = selectors.meetings_for_calendar(meetings=selectors.agenda(participant=participant))
+    body = calendar_bytes(meetings, method="PUBLISH", name=participant.mission.title)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="agenda-{slug}.ics"'
+    return response
+
+
+def _own_meeting(participant, pk) -> Meeting:
+    meeting = get_object_or_404(Meeting, pk=pk, mission=participant.mission)
+    if not participant.owns(meeting):
+        raise Http404  # another party's meeting does not exist for this user
+    return meeting
+
+
+@require_POST
+@login_required
+def meeting_cancel(request, slug, pk):
+    participant = _participant(request, slug)
+    meeting = _own_meeting(participant, pk)
+    try:
+        services.meeting_cancel(
+            meeting=meeting, by=request.user, reason=request.POST.get("reason", "")[:300]
+        )
+    except services.MatchmakingError as exc:
+        messages.error(request, str(exc))
+        return redirect("matchmaking:agenda", slug=slug)
+    messages.success(request, _("The meeting is cancelled; both sides are told by e-mail."))
+    return redirect("matchmaking:agenda", slug=slug)
+
+
+@login_required
+def meeting_move(request, slug, pk):
+    participant = _participant(request, slug)
+    meeting = _own_meeting(participant, pk)
+    status = 200
+    if request.method == "POST":
+        slot = _slot(participant.mission, request.POST.get("slot", ""))
+        try:
+            if slot is None:
+                raise services.MatchmakingError(_("Choose a time slot."))
+            services.meeting_move(meeting=meeting, slot=slot, by=request.user)
+        except services.MatchmakingError as exc:
+            messages.error(request, str(exc))
+            status = 409
+        else:
+            messages.success(
+                request, _("The meeting has moved; both calendars are updated by e-mail.")
+            )
+            return redirect("matchmaking:agenda", slug=slug)
+    application = participant.application or meeting.company.applications.get(
+        mission=participant.mission
+    )
+    free = selectors.free_slots(
+        mission=participant.mission,
+        company=meeting.company,
+        operator=meeting.operator,
+        application=application,
+    )
+    return render(
+        request,
+        "matchmaking/move.html",
+        {
+            "participant": participant,
+            "mission": participant.mission,
+            "meeting": meeting,
+            "days": selectors.slots_by_day(free, participant.mission.tzinfo),
+        },
+        status=status,
+    )
+
+
+@login_required
+def availability(request, slug):
+    participant = _participant(request, slug)
+    status = 200
+    if request.method == "POST":
+        chosen = {int(v) for v in request.POST.getlist("unavailable") if v.isdigit()}
+        try:
+            services.availability_set(participant=participant, unavailable_slot_ids=chosen)
+        except services.MatchmakingError as exc:
+            messages.error(request, str(exc))
+            status = 409
+        else:
+            messages.success(request, _("Your availability has been saved."))
+            return redirect("matchmaking:availability", slug=slug)
+    slots = Slot.objects.filter(mission=participant.mission).select_related("session")
+    return render(
+        request,
+        "matchmaking/availability.html",
+        {
+            "participant": participant,
+            "mission": participant.mission,
+            "days": selectors.slots_by_day(slots, participant.mission.tzinfo),
+            "unavailable": selectors.unavailable_slot_ids(participant=participant),
+            "busy": selectors.busy_slot_ids(participant=participant),
+        },
+        status=status,
+    )
+
+
+def feed(request, token):
+    """The private calendar subscription: whoever has the URL sees that user's meetings."""
+    subscription = CalendarFeed.objects.filter(token=token).select_related("user").first()
+    if subscription is None or not subscription.user.is_active:
+        raise Http404
+    body = calendar_bytes(selectors.feed_meetings(user=subscription.user), name="Maroc Export B2B")
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+@login_required
+def calendar_settings(request):
+    if not (request.user.company_id or request.user.operator_id):
+        raise PermissionDenied
+    if request.method == "POST":
+        services.calendar_feed_renew(user=request.user)
+        messages.success(
+            request, _("A new private address has been made; the former one no longer works.")
+        )
+        return redirect("matchmaking:calendar")
+    subscription = CalendarFeed.objects.filter(user=request.user).first()
+    return render(request, "matchmaking/calendar.html", {"subscription": subscription})

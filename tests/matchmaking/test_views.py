@@ -1,0 +1,308 @@
+"""The participants' pages: directory, booking, requests, agenda, calendars, and what a
+participant can never do to another's meetings."""
+
+import re
+from datetime import time
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from companies.models import Sector
+from matchmaking import services
+from matchmaking.models import CalendarFeed, Meeting, MeetingRequest
+from tests.factories import (
+    ApplicationFactory,
+    MeetingSessionFactory,
+    OperatorContactFactory,
+    RegistrationFactory,
+    participants,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def session():
+    return MeetingSessionFactory(tables=2)
+
+
+def test_directory_ranks_operators_with_reasons(client, session):
+    owner, _ = participants(session.mission)
+    application = owner.company.applications.get()
+    application.objectives = ["distributors"]
+    application.save()
+    payment = Sector.objects.get(slug="e-payment-banking")
+    owner.company.sectors.set([payment])
+    best = OperatorContactFactory(
+        operator__name="Distri Lagune", operator__kind="distributor"
+    ).operator
+    best.sectors.set([payment])
+    RegistrationFactory(mission=session.mission, operator=best, status="confirmed")
+    RegistrationFactory(
+        mission=session.mission, operator__name="Opérateur en attente", status="pending"
+    )
+    client.force_login(owner)
+    body = client.get(
+        reverse("matchmaking:directory", args=[session.mission.slug])
+    ).content.decode()
+    assert (
+        body.index("Distri Lagune") < body.index("Opérateur 0") if "Opérateur 0" in body else True
+    )
+    assert "Les deux : Paiement électronique et banque" in body
+    assert "Recherche distributeurs : cet opérateur correspond (Distributeur / importateur)" in body
+    assert "Opérateur en attente" not in body  # only confirmed operators
+    filtered = client.get(
+        reverse("matchmaking:directory", args=[session.mission.slug]), {"kind": "bank"}
+    ).content.decode()
+    assert "Distri Lagune" not in filtered
+
+
+def test_operator_books_a_free_slot_from_the_firms_page(
+    client, session, mailoutbox, django_capture_on_commit_callbacks
+):
+    owner, contact = participants(session.mission)
+    client.force_login(contact)
+    page = client.get(
+        reverse("matchmaking:party", args=[session.mission.slug, owner.company.pk])
+    ).content.decode()
+    assert "Africa/Abidjan" in page and "09:00–09:30" in page
+    slot = session.slots.get(index=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("matchmaking:book", args=[session.mission.slug, owner.company.pk]),
+            {"slot": slot.pk},
+        )
+    assert response["Location"] == reverse("matchmaking:agenda", args=[session.mission.slug])
+    meeting = Meeting.objects.get()
+    assert (meeting.company, meeting.operator, meeting.slot) == (
+        owner.company,
+        contact.operator,
+        slot,
+    )
+    assert len(mailoutbox) == 2
+    agenda = client.get(response["Location"]).content.decode()
+    assert owner.company.display_name in agenda and "09:30–10:00" in agenda and "Table 1" in agenda
+    client.force_login(owner)
+    firm_agenda = client.get(response["Location"]).content.decode()
+    assert contact.operator.name in firm_agenda and "09:30–10:00" in firm_agenda
+
+
+def test_slot_taken_meanwhile_says_so_and_shows_the_free_ones(client, session):
+    owner, contact = participants(session.mission)
+    rival_owner, _ = participants(session.mission)
+    slot = session.slots.get(index=0)
+    services.meeting_book(
+        mission=session.mission,
+        company=rival_owner.company,
+        operator=contact.operator,
+        slot=slot,
+        by=rival_owner,
+    )
+    client.force_login(owner)
+    response = client.post(
+        reverse("matchmaking:book", args=[session.mission.slug, contact.operator.pk]),
+        {"slot": slot.pk},
+    )
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "L’opérateur a déjà un rendez-vous à cette heure." in body
+    assert f'name="slot" value="{slot.pk}"' not in body
+    assert f'name="slot" value="{session.slots.get(index=1).pk}"' in body
+    assert Meeting.objects.count() == 1
+
+
+def test_requests_pages_show_mutual_wishes(client, session):
+    owner, contact = participants(session.mission)
+    client.force_login(owner)
+    url = reverse("matchmaking:request", args=[session.mission.slug, contact.operator.pk])
+    client.post(url, {"priority": "3", "message": "Solutions de paiement"})
+    client.force_login(contact)
+    page = client.get(reverse("matchmaking:requests", args=[session.mission.slug])).content.decode()
+    assert (
+        owner.company.display_name in page
+        and "Solutions de paiement" in page
+        and "Essentielle" in page
+    )
+    client.post(
+        reverse("matchmaking:request", args=[session.mission.slug, owner.company.pk]),
+        {"priority": "2"},
+    )
+    page = client.get(reverse("matchmaking:requests", args=[session.mission.slug])).content.decode()
+    assert "Souhait réciproque" in page
+    request = MeetingRequest.objects.get(side="company")
+    client.post(
+        reverse("matchmaking:request_action", args=[session.mission.slug, request.pk]),
+        {"action": "accept"},
+    )
+    request.refresh_from_db()
+    assert request.status == "accepted"
+
+
+def test_participant_cannot_touch_another_partys_meeting(client, session):
+    owner, contact = participants(session.mission)
+    other_owner, other_contact = participants(session.mission)
+    meeting = services.meeting_book(
+        mission=session.mission,
+        company=other_owner.company,
+        operator=other_contact.operator,
+        slot=session.slots.first(),
+        by=other_owner,
+    )
+    for user in (owner, contact):
+        client.force_login(user)
+        cancel = client.post(
+            reverse("matchmaking:meeting_cancel", args=[session.mission.slug, meeting.pk])
+        )
+        move = client.get(
+            reverse("matchmaking:meeting_move", args=[session.mission.slug, meeting.pk])
+        )
+        assert (cancel.status_code, move.status_code) == (404, 404)
+        agenda = client.get(
+            reverse("matchmaking:agenda", args=[session.mission.slug])
+        ).content.decode()
+        assert other_owner.company.display_name not in agenda
+    meeting.refresh_from_db()
+    assert meeting.status == "confirmed"
+    request = MeetingRequest.objects.create(
+        mission=session.mission,
+        company=other_owner.company,
+        operator=other_contact.operator,
+        side="company",
+    )
+    client.force_login(contact)
+    assert (
+        client.post(
+            reverse("matchmaking:request_action", args=[session.mission.slug, request.pk]),
+            {"action": "decline"},
+        ).status_code
+        == 404
+    )
+    request.refresh_from_db()
+    assert request.status == "pending"
+
+
+def test_non_participants_are_kept_out(client, session, member, operator_contact, staff):
+    ApplicationFactory(mission=session.mission, company=member.company, status="waitlisted")
+    RegistrationFactory(
+        mission=session.mission, operator=operator_contact.operator, status="pending"
+    )
+    for user in (member, operator_contact, staff):
+        client.force_login(user)
+        assert (
+            client.get(reverse("matchmaking:directory", args=[session.mission.slug])).status_code
+            == 403
+        )
+
+
+def test_agenda_ics_and_private_feed(client, session):
+    owner, contact = participants(session.mission)
+    meeting = services.meeting_book(
+        mission=session.mission,
+        company=owner.company,
+        operator=contact.operator,
+        slot=session.slots.first(),
+        by=owner,
+    )
+    client.force_login(contact)
+    response = client.get(reverse("matchmaking:agenda_ics", args=[session.mission.slug]))
+    assert response["Content-Type"].startswith("text/calendar")
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    assert [str(e["UID"]) for e in events] == [meeting.uid]
+    client.post(reverse("matchmaking:calendar"))
+    page = client.get(reverse("matchmaking:calendar")).content.decode()
+    feed_path = re.search(r"(/calendar/[^\s\"]+\.ics)", page).group(1)
+    client.logout()
+    feed = client.get(feed_path)
+    assert [str(e["UID"]) for e in Calendar.from_ical(feed.content).walk("VEVENT")] == [meeting.uid]
+    client.force_login(contact)
+    client.post(reverse("matchmaking:calendar"))  # revoke: a new address
+    client.logout()
+    assert client.get(feed_path).status_code == 404
+    assert CalendarFeed.objects.count() == 1
+
+
+def test_availability_page_saves_and_blocks_booking(client, session):
+    owner, contact = participants(session.mission)
+    client.force_login(owner)
+    slot = session.slots.get(index=2)
+    client.post(
+        reverse("matchmaking:availability", args=[session.mission.slug]),
+        {"unavailable": [str(slot.pk), "junk"]},
+    )
+    client.force_login(contact)
+    page = client.get(
+        reverse("matchmaking:party", args=[session.mission.slug, owner.company.pk])
+    ).content.decode()
+    assert f'name="slot" value="{slot.pk}"' not in page
+    assert f'name="slot" value="{session.slots.get(index=1).pk}"' in page
+
+
+def test_staff_session_pages(client, staff, session):
+    client.force_login(staff)
+    url = reverse("dashboard:sessions", args=[session.mission.slug])
+    response = client.post(
+        url,
+        {
+            "day": session.day.isoformat(),
+            "start_time": "14:00",
+            "end_time": "13:00",
+            "slot_minutes": 30,
+            "break_minutes": 5,
+            "tables": 3,
+        },
+    )
+    assert (
+        response.status_code == 400
+        and "La fin doit venir après le début." in response.content.decode()
+    )
+    response = client.post(
+        url,
+        {
+            "day": session.day.isoformat(),
+            "start_time": "14:00",
+            "end_time": "16:00",
+            "slot_minutes": 30,
+            "break_minutes": 0,
+            "tables": 3,
+            "place": "Salle B",
+        },
+    )
+    assert response.status_code == 302
+    assert session.mission.meeting_sessions.count() == 2
+    assert "Salle B" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("page", ["matchmaking:directory", "matchmaking:agenda"])
+def test_directory_and_agenda_query_counts_do_not_grow(client, queries, page):
+    session = MeetingSessionFactory(
+        tables=60,
+        start_time=time(8, 0),
+        end_time=time(20, 0),
+    )
+    owner, _contact = participants(session.mission, delegates=2)
+    slots = list(session.slots.order_by("starts_at"))
+
+    def add(i):
+        _other_owner, other_contact = participants(session.mission)
+        services.meeting_book(
+            mission=session.mission,
+            company=owner.company,
+            operator=other_contact.operator,
+            slot=slots[i // 2],
+            by=owner,
+        )
+        RegistrationFactory(mission=session.mission)
+
+    add(0)
+    client.force_login(owner)
+    url = reverse(page, args=[session.mission.slug])
+    one = queries(lambda: client.get(url))
+    for i in range(1, 48):
+        add(i)
+    assert queries(lambda: client.get(url)) == one
+    context = client.get(url).context
+    # 48 meetings; the directory lists the 49 confirmed operators (the first one met nobody).
+    assert (len(context["entries"]) if page.endswith("directory") else context["count"]) == (
+        49 if page.endswith("directory") else 48
+    )
