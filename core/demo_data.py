@@ -22,7 +22,7 @@ MISSIONS = [
             "banques et paiement électronique, fabricants de terminaux, sociétés de conseil. "
             "Présentation croisée des marchés, visites sur site et rencontres B2B individualisées."
         ),
-        "status": "selection",
+        "status": "scheduling",
         "firms": 13,
         "operators": 60,
     },
@@ -247,6 +247,36 @@ def delegates(index: int) -> list[dict]:
         }
         for k in range(count)
     ]
+
+
+def b2b_sessions(start: date):
+    """The B2B days of the programme: mornings and afternoons of days 2 and 3."""
+    sessions = []
+    for offset in (1, 2):
+        day = start + timedelta(days=offset)
+        sessions.append(
+            {
+                "day": day,
+                "start_time": time(9, 0),
+                "end_time": time(12, 30),
+                "slot_minutes": 25,
+                "break_minutes": 5,
+                "tables": 12,
+                "place": "Salle des rencontres",
+            }
+        )
+        sessions.append(
+            {
+                "day": day,
+                "start_time": time(14, 0),
+                "end_time": time(17, 30),
+                "slot_minutes": 25,
+                "break_minutes": 5,
+                "tables": 12,
+                "place": "Salle des rencontres",
+            }
+        )
+    return sessions
 
 
 def programme(start: date):

@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from companies.models import Company, Operator
+from matchmaking.models import Meeting
 from missions.models import Application, Delegate, Mission, OperatorRegistration
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,8 @@ def test_seed_demo_creates_the_seed_missions_and_logins(capsys):
         for slug in ("ouagadougou-2027", "abidjan-2027", "san-francisco-2027")
     }
     assert operators == {"ouagadougou-2027": 60, "abidjan-2027": 80, "san-francisco-2027": 40}
+    assert Meeting.objects.filter(mission=ouaga).count() == 7
+    assert ouaga.meeting_sessions.count() == 4 and ouaga.slots.count() == 28
     abidjan = missions["abidjan-2027"]
     assert abidjan.status == "scheduling"
     assert abidjan.applications.filter(status="approved").count() == 20 == abidjan.capacity

@@ -10,6 +10,8 @@ from accounts.models import User
 from accounts.services import user_make_staff
 from companies.models import Company, Operator, Sector
 from core import demo_data
+from matchmaking.models import Meeting, MeetingRequest, Slot
+from matchmaking.services import session_create
 from missions.models import (
     Application,
     Delegate,
@@ -35,6 +37,7 @@ class Command(BaseCommand):
         staff = self._user("staff@marocexport.local", "Salma Staff", role="staff")
         for n, spec in enumerate(demo_data.MISSIONS):
             mission = self._mission(spec, {s.slug: s for s in sectors})
+            self._sessions(mission, spec)
             self._applications(mission, firms[: spec["firms"]], spec, staff)
             operators = self._operators(spec, n, sectors)
             self._registrations(mission, operators, spec, staff)
@@ -44,10 +47,13 @@ class Command(BaseCommand):
             company=firms[0],
             company_role=User.CompanyRole.OWNER,
         )
-        self._user(
+        operator_contact = self._user(
             "cio@banque-horizon.bf",
             "Aminata Ouédraogo",
             operator=Operator.objects.filter(country="BF").order_by("name").first(),
+        )
+        self._meetings(
+            Mission.objects.get(slug="ouagadougou-2027"), firms[0], operator_contact.operator
         )
 
         if self.created:
@@ -96,6 +102,58 @@ class Command(BaseCommand):
                 for kind, title, start, end, place in demo_data.programme(spec["start_date"])
             )
         return mission
+
+    def _sessions(self, mission, spec) -> None:
+        if spec["status"] == "open" or mission.meeting_sessions.exists():
+            return
+        for data in demo_data.b2b_sessions(spec["start_date"]):
+            session_create(mission=mission, data=data)
+            self.created += 1
+
+    def _meetings(self, mission, firm, operator) -> None:
+        """A few booked meetings and requests, so that the demo accounts' agendas have content.
+
+        Written directly (no e-mail is sent for demo data); the database constraints still hold.
+        """
+        if Meeting.objects.filter(mission=mission).exists():
+            return
+        slots = list(
+            Slot.objects.filter(mission=mission).select_related("session").order_by("starts_at")
+        )
+        delegates = {
+            a.company_id: list(a.delegates.all())
+            for a in mission.applications.prefetch_related("delegates")
+        }
+        operators = list(
+            Operator.objects.filter(
+                registrations__mission=mission, registrations__status="confirmed"
+            )
+            .exclude(pk=operator.pk)
+            .order_by("name")[:6]
+        )
+        pairs = [(firm, o) for o in operators[:4]]
+        pairs += [
+            (c, operator)
+            for c in Company.objects.filter(pk__in=delegates)
+            .exclude(pk=firm.pk)
+            .order_by("ice")[:3]
+        ]
+        for i, (company, other) in enumerate(pairs):
+            slot = slots[i * 2]
+            Meeting.objects.create(
+                mission=mission,
+                company=company,
+                operator=other,
+                delegate=delegates[company.pk][0],
+                slot=slot,
+                table=slot.session.table_set.get(number=1 + i % 3),
+            )
+            self.created += 1
+        for other in operators[4:]:
+            MeetingRequest.objects.create(
+                mission=mission, company=firm, operator=other, side="operator", priority=3
+            )
+            self.created += 1
 
     def _firms(self, sectors) -> list[Company]:
         total = max(spec["firms"] for spec in demo_data.MISSIONS)
