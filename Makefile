@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint fmt worker beat messages check-messages clean
+.PHONY: install run test lint fmt worker beat messages clean bench-booking
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "Python 3.12 or newer is needed (found $$($(PYTHON) --version))."; exit 1; }
@@ -49,8 +49,13 @@ beat: install
 
 ## messages: refresh the translation catalogues and compile them
 messages: install
-	DEBUG=1 $(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=static/vendor
+	DEBUG=1 $(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=tests --ignore=bench
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+## bench-booking: load benchmark of the booking and agenda pages (needs PostgreSQL; see bench/)
+bench-booking: install
+	$(BIN)/pip install -q -r bench/requirements.txt
+	$(BIN)/python -m bench.booking

@@ -64,7 +64,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     company = models.ForeignKey(
         "companies.Company",
         verbose_name=_("company"),
-        on_delete=models.SET_NULL,
+        # companies.services.company_delete detaches the members first (role included).
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="members",

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .models import User
 from .permissions import STAFF_GROUP
@@ -13,7 +14,7 @@ class AccountError(Exception):
 def user_make_staff(*, user: User) -> User:
     """Give a user the agency staff role: the flag and the group that carries the permissions."""
     if user.company_id or user.operator_id:
-        raise AccountError("A company member or an operator contact cannot also be staff.")
+        raise AccountError(_("A company member or an operator contact cannot also be staff."))
     user.is_staff = True
     user.save(update_fields=["is_staff"])
     user.groups.add(Group.objects.get(name=STAFF_GROUP))

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Company, CompanyInvitation, Operator, Sector
+from .services import company_delete
 
 
 @admin.register(Sector)
@@ -13,6 +14,14 @@ class SectorAdmin(admin.ModelAdmin):
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     list_display = ["legal_name", "trade_name", "ice", "city", "size_band"]
+
+    def delete_model(self, request, obj):
+        company_delete(company=obj)
+
+    def delete_queryset(self, request, queryset):
+        for company in queryset:
+            company_delete(company=company)
+
     list_filter = ["size_band", "sectors"]
     search_fields = ["legal_name", "trade_name", "ice", "city"]
     filter_horizontal = ["sectors"]

@@ -20,7 +20,8 @@ class CompanyError(Exception):
 def _save_profile(company: Company, data: dict) -> Company:
     sectors = data.pop("sectors", None)
     for field, value in data.items():
-        setattr(company, field, value)
+        # A ticked "clear" box comes as False: the file field becomes empty.
+        setattr(company, field, "" if value is False else value)
     try:
         with transaction.atomic():
             company.save()
@@ -75,9 +76,15 @@ def company_invite(*, company: Company, by: User, email: str, language: str) -> 
         )
     if company.invitations.filter(email__iexact=email, accepted_at__isnull=True).exists():
         raise CompanyError(_("An invitation is already waiting for %(email)s.") % {"email": email})
-    invitation = CompanyInvitation.objects.create(
-        company=company, email=email, invited_by=by, token=secrets.token_urlsafe(32)
-    )
+    try:
+        with transaction.atomic():
+            invitation = CompanyInvitation.objects.create(
+                company=company, email=email, invited_by=by, token=secrets.token_urlsafe(32)
+            )
+    except IntegrityError as exc:  # the same invitation sent twice at the same moment
+        raise CompanyError(
+            _("An invitation is already waiting for %(email)s.") % {"email": email}
+        ) from exc
     email_send(
         recipients=[Recipient(email=email, language=existing.language if existing else language)],
         template="company_invitation",
@@ -130,3 +137,10 @@ def member_remove(*, company: Company, member: User, by: User) -> None:
         raise CompanyError(_("The owner cannot remove themselves."))
     member.company, member.company_role = None, ""
     member.save(update_fields=["company", "company_role"])
+
+
+@transaction.atomic
+def company_delete(*, company: Company) -> None:
+    """Delete a company: its members stay as users without a company."""
+    User.objects.filter(company=company).update(company=None, company_role="")
+    company.delete()

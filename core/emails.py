@@ -2,6 +2,7 @@
 ``templates/emails/<name>_subject.txt``, ``<name>.txt`` and ``<name>.html``, and leaves only
 after the database transaction that caused it has committed."""
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -10,6 +11,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,9 @@ def email_send(
 
     def _send():
         for message in messages:
-            message.send()
+            try:
+                message.send()
+            except Exception:  # one failed message must not stop the others nor the page
+                logger.exception("E-mail to %s could not be sent", message.to)
 
-    transaction.on_commit(_send)
+    transaction.on_commit(_send, robust=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.ids import parse_ids
 from core.permissions import staff_required
 from matchmaking import services as mm_services
 from matchmaking.forms import SessionForm
@@ -41,11 +42,6 @@ def _mission(slug) -> Mission:
         return mission_for_staff(slug=slug)
     except Mission.DoesNotExist:
         raise Http404 from None
-
-
-def _ids(request) -> list[int]:
-    """The ticked rows of a list; anything that is not an id is ignored."""
-    return [int(v) for v in request.POST.getlist("selected") if v.isdigit()]
 
 
 @staff_required
@@ -224,7 +220,7 @@ def applications(request, slug):
     if request.method != "POST":
         return _applications_page(request, mission)
     form = DecisionForm(request.POST)
-    selected = mission.applications.filter(pk__in=_ids(request))
+    selected = mission.applications.filter(pk__in=parse_ids(request.POST.getlist("selected")))
     if form.is_valid():
         try:
             changed = services.applications_decide(
@@ -303,7 +299,9 @@ def registrations(request, slug):
     if request.method != "POST":
         return _registrations_page(request, mission)
     form = RegistrationDecisionForm(request.POST)
-    selected = mission.operator_registrations.filter(pk__in=_ids(request))
+    selected = mission.operator_registrations.filter(
+        pk__in=parse_ids(request.POST.getlist("selected"))
+    )
     if form.is_valid():
         try:
             changed = services.registrations_decide(

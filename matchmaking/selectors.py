@@ -1,12 +1,15 @@
 """Reads of matchmaking, each in a fixed number of queries whatever the size of the mission."""
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from companies.models import Company, Operator
+from companies.models import Company, Operator, OperatorKind
 from missions.models import Application, Mission, OperatorRegistration
 
 from .models import (
@@ -103,6 +106,51 @@ class DirectoryEntry:
         return self.asked and self.asked_by_them
 
 
+def _directory_entries(participant: Participant, parties: list) -> list[DirectoryEntry]:
+    """Scores and request/meeting flags of ``parties`` for the viewer, in three queries."""
+    mission = participant.mission
+    mine = (
+        Q(company=participant.company)
+        if participant.side == Side.COMPANY
+        else Q(operator=participant.operator)
+    )
+    key = "operator_id" if participant.side == Side.COMPANY else "company_id"
+    ids = [p.pk for p in parties]
+    requests = MeetingRequest.objects.filter(mine, mission=mission, **{f"{key}__in": ids}).exclude(
+        status=RequestStatus.WITHDRAWN
+    )
+    asked = {getattr(r, key) for r in requests if r.side == participant.side}
+    asked_by_them = {getattr(r, key) for r in requests if r.side != participant.side}
+    meetings = {
+        getattr(m, key): m
+        for m in Meeting.objects.filter(mine, mission=mission, **{f"{key}__in": ids})
+        .exclude(status=MeetingStatus.CANCELLED)
+        .select_related("slot")
+    }
+    if participant.side == Side.COMPANY:
+        viewer = firm_profile(participant.company, participant.application)
+    else:
+        operator = Operator.objects.prefetch_related("sectors").get(pk=participant.operator.pk)
+        viewer = operator_profile(operator)
+    entries = []
+    for party in parties:
+        if participant.side == Side.COMPANY:
+            match = compatibility(viewer, operator_profile(party))
+        else:
+            application = party.mission_applications[0] if party.mission_applications else None
+            match = compatibility(firm_profile(party, application), viewer)
+        entries.append(
+            DirectoryEntry(
+                party=party,
+                match=match,
+                asked=party.pk in asked,
+                asked_by_them=party.pk in asked_by_them,
+                meeting=meetings.get(party.pk),
+            )
+        )
+    return entries
+
+
 def directory(*, participant: Participant, filters: dict) -> list[DirectoryEntry]:
     """The other side of the mission, best matches first, with filters and search."""
     mission = participant.mission
@@ -115,8 +163,6 @@ def directory(*, participant: Participant, filters: dict) -> list[DirectoryEntry
                 | Q(trade_name__icontains=search)
                 | Q(offer__icontains=search)
             )
-        if filters.get("city"):
-            parties = parties.filter(city__iexact=filters["city"])
     else:
         parties = confirmed_operators(mission=mission)
         if search:
@@ -125,52 +171,18 @@ def directory(*, participant: Participant, filters: dict) -> list[DirectoryEntry
             parties = parties.filter(kind=filters["kind"])
         if filters.get("country"):
             parties = parties.filter(country=filters["country"])
-        if filters.get("city"):
-            parties = parties.filter(city__iexact=filters["city"])
+    if filters.get("city"):
+        parties = parties.filter(city__iexact=filters["city"])
     if filters.get("sector"):
         parties = parties.filter(sectors__slug=filters["sector"])
-    parties = list(parties.distinct())
-
-    mine = (
-        Q(company=participant.company)
-        if participant.side == Side.COMPANY
-        else Q(operator=participant.operator)
-    )
-    requests = MeetingRequest.objects.filter(mine, mission=mission).exclude(
-        status=RequestStatus.WITHDRAWN
-    )
-    key = "operator_id" if participant.side == Side.COMPANY else "company_id"
-    asked = {getattr(r, key) for r in requests if r.side == participant.side}
-    asked_by_them = {getattr(r, key) for r in requests if r.side != participant.side}
-    meetings = {
-        getattr(m, key): m
-        for m in Meeting.objects.filter(mine, mission=mission)
-        .exclude(status=MeetingStatus.CANCELLED)
-        .select_related("slot")
-    }
-
-    entries = []
-    for party in parties:
-        if participant.side == Side.COMPANY:
-            match = compatibility(
-                firm_profile(participant.company, participant.application), operator_profile(party)
-            )
-        else:
-            application = party.mission_applications[0] if party.mission_applications else None
-            match = compatibility(
-                firm_profile(party, application), operator_profile(participant.operator)
-            )
-        entries.append(
-            DirectoryEntry(
-                party=party,
-                match=match,
-                asked=party.pk in asked,
-                asked_by_them=party.pk in asked_by_them,
-                meeting=meetings.get(party.pk),
-            )
-        )
+    entries = _directory_entries(participant, list(parties.distinct()))
     entries.sort(key=lambda e: (-e.match.score, str(e.party)))
     return entries
+
+
+def directory_entry(*, participant: Participant, party) -> DirectoryEntry:
+    """The directory line of one firm or operator (for its page)."""
+    return _directory_entries(participant, [party])[0]
 
 
 def counterpart(*, participant: Participant, pk: int):
@@ -183,7 +195,10 @@ def counterpart(*, participant: Participant, pk: int):
 
 @dataclass
 class FreeSlot:
-    slot: Slot
+    pk: int
+    starts_at: datetime
+    local_start: datetime
+    label: str  # "09:00–09:30", local time of the mission
     tables_left: int
 
 
@@ -191,36 +206,119 @@ def free_slots(
     *, mission: Mission, company: Company, operator: Operator, application: Application
 ) -> list[FreeSlot]:
     """Future slots where the firm has a free delegate, the operator is free, neither side is
-    unavailable, and a table is left."""
-    slots = list(
-        Slot.objects.filter(mission=mission, starts_at__gt=timezone.now()).select_related("session")
+    unavailable, and a table is left: one query, whatever the number of meetings."""
+    active = ~Q(meetings__status=MeetingStatus.CANCELLED)
+    rows = (
+        Slot.objects.filter(mission=mission, starts_at__gt=timezone.now())
+        .annotate(
+            taken=Count("meetings", filter=active),
+            firm_taken=Count("meetings", filter=active & Q(meetings__company=company)),
+            operator_taken=Count("meetings", filter=active & Q(meetings__operator=operator)),
+            blocked=Exists(
+                Unavailability.objects.filter(slot=OuterRef("pk")).filter(
+                    Q(company=company) | Q(operator=operator)
+                )
+            ),
+        )
+        .filter(operator_taken=0, blocked=False, firm_taken__lt=len(application.delegates.all()))
+        .values("pk", "starts_at", "ends_at", "taken", "session__tables")
+        .order_by("starts_at")
     )
-    active = Meeting.objects.filter(mission=mission).exclude(status=MeetingStatus.CANCELLED)
-    per_slot = Counter(active.values_list("slot_id", flat=True))
-    firm_busy = Counter(active.filter(company=company).values_list("slot_id", flat=True))
-    operator_busy = set(active.filter(operator=operator).values_list("slot_id", flat=True))
-    unavailable = set(
-        Unavailability.objects.filter(slot__mission=mission)
-        .filter(Q(company=company) | Q(operator=operator))
-        .values_list("slot_id", flat=True)
-    )
-    delegates = len(application.delegates.all())
+    zone = mission.tzinfo
     free = []
-    for slot in slots:
-        if slot.pk in operator_busy or slot.pk in unavailable or firm_busy[slot.pk] >= delegates:
-            continue
-        left = slot.session.tables - per_slot[slot.pk]
+    for row in rows:
+        left = row["session__tables"] - row["taken"]
         if left > 0:
-            free.append(FreeSlot(slot=slot, tables_left=left))
+            start, end = row["starts_at"].astimezone(zone), row["ends_at"].astimezone(zone)
+            free.append(
+                FreeSlot(
+                    pk=row["pk"],
+                    starts_at=row["starts_at"],
+                    local_start=start,
+                    label=f"{start:%H:%M}–{end:%H:%M}",
+                    tables_left=left,
+                )
+            )
     return free
 
 
-def slots_by_day(items, tz):
+def by_local_day(items, tz, moment=lambda item: item.starts_at):
+    """``items`` grouped by the mission's local date, in order."""
     days = defaultdict(list)
     for item in items:
-        slot = getattr(item, "slot", item)
-        days[timezone.localtime(slot.starts_at, tz).date()].append(item)
+        days[moment(item).astimezone(tz).date()].append(item)
     return sorted(days.items())
+
+
+@dataclass
+class AgendaRow:
+    """One meeting of an agenda, ready to print (the template only writes it out)."""
+
+    pk: int
+    starts_at: datetime
+    time: str
+    counterpart: str
+    detail: str
+    status: str
+    status_label: str
+    locked: bool
+    move_url: str
+    cancel_url: str
+
+
+AGENDA_FIELDS = (
+    "pk", "status", "locked", "slot__starts_at", "slot__ends_at", "table__number",
+    "slot__session__place", "operator__name", "operator__kind", "company__legal_name",
+    "company__trade_name", "delegate__full_name", "delegate__role",
+)  # fmt: skip
+
+
+def _with_pk(url_for_zero: str, pk: int) -> str:
+    """The URL reversed once with pk 0, for another pk (the last path segment that is 0)."""
+    head, _zero, tail = url_for_zero.rpartition("/0/")
+    return f"{head}/{pk}/{tail}"
+
+
+def agenda_rows(*, participant: Participant) -> list[AgendaRow]:
+    """The participant's meetings as printable rows: plain values, no model instances, so
+    that an agenda of a hundred meetings stays cheap."""
+    zone = participant.mission.tzinfo
+    slug = participant.mission.slug
+    statuses = dict(MeetingStatus.choices)
+    kinds = dict(OperatorKind.choices)
+    table_label = _("Table %(number)s")
+    with_label = _("with %(name)s (%(role)s)")
+    move_url = reverse("matchmaking:meeting_move", args=[slug, 0])
+    cancel_url = reverse("matchmaking:meeting_cancel", args=[slug, 0])
+    rows = []
+    for m in agenda(participant=participant).values(*AGENDA_FIELDS):
+        start, end = m["slot__starts_at"].astimezone(zone), m["slot__ends_at"].astimezone(zone)
+        place = [table_label % {"number": m["table__number"]}]
+        if m["slot__session__place"]:
+            place.append(m["slot__session__place"])
+        if participant.side == Side.COMPANY:
+            counterpart = f"{m['operator__name']} ({kinds[m['operator__kind']]})"
+            place.append(m["delegate__full_name"])
+        else:
+            counterpart = m["company__trade_name"] or m["company__legal_name"]
+            place.append(
+                with_label % {"name": m["delegate__full_name"], "role": m["delegate__role"]}
+            )
+        rows.append(
+            AgendaRow(
+                pk=m["pk"],
+                starts_at=m["slot__starts_at"],
+                time=f"{start:%H:%M}–{end:%H:%M}",
+                counterpart=counterpart,
+                detail=" · ".join(place),
+                status=m["status"],
+                status_label=str(statuses[m["status"]]),
+                locked=m["locked"],
+                move_url=_with_pk(move_url, m["pk"]),
+                cancel_url=_with_pk(cancel_url, m["pk"]),
+            )
+        )
+    return rows
 
 
 def agenda(*, participant: Participant) -> QuerySet[Meeting]:
@@ -232,7 +330,7 @@ def agenda(*, participant: Participant) -> QuerySet[Meeting]:
     return (
         Meeting.objects.filter(mine, mission=participant.mission)
         .exclude(status=MeetingStatus.CANCELLED)
-        .select_related("company", "operator", "delegate", "slot__session", "table", "mission")
+        .select_related("company", "operator", "delegate", "slot__session", "table")
         .order_by("slot__starts_at", "table__number")
     )
 

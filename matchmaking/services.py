@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -104,7 +105,7 @@ def _check_day(mission: Mission, day) -> None:
     ):
         raise MatchmakingError(
             _("The session must take place during the mission (%(start)s – %(end)s).")
-            % {"start": mission.start_date.isoformat(), "end": mission.end_date.isoformat()}
+            % {"start": date_format(mission.start_date), "end": date_format(mission.end_date)}
         )
 
 
@@ -151,7 +152,11 @@ def session_update(*, session: MeetingSession, data: dict) -> MeetingSession:
     for field, value in data.items():
         setattr(session, field, value)
     session.save()
-    if timing_changed or not meetings.exists():
+    cancelled = Meeting.objects.filter(slot__session=session, status=MeetingStatus.CANCELLED)
+    if timing_changed:
+        # New times: new slots (the old ones held no active meeting; their cancelled meetings
+        # and the marks of unavailability go with them).
+        cancelled.delete()
         session.slots.all().delete()
         session.table_set.all().delete()
         _generate(session)
@@ -160,6 +165,7 @@ def session_update(*, session: MeetingSession, data: dict) -> MeetingSession:
         Table.objects.bulk_create(
             Table(session=session, number=n) for n in range(have + 1, session.tables + 1)
         )
+        cancelled.filter(table__number__gt=session.tables).delete()
         session.table_set.filter(number__gt=session.tables).delete()
     return session
 
@@ -183,10 +189,11 @@ def session_delete(*, session: MeetingSession) -> None:
 def availability_set(*, participant: Participant, unavailable_slot_ids: set[int]) -> None:
     """Record the slots where the participant cannot meet anyone (replacing the former set)."""
     party = {participant.side: participant.organisation}
+    # The slot rows are locked as a booking locks them: no booking slips in meanwhile.
     slots = set(
-        Slot.objects.filter(mission=participant.mission, pk__in=unavailable_slot_ids).values_list(
-            "pk", flat=True
-        )
+        Slot.objects.select_for_update()
+        .filter(mission=participant.mission, pk__in=unavailable_slot_ids)
+        .values_list("pk", flat=True)
     )
     busy = Meeting.objects.filter(slot_id__in=slots, **party).exclude(
         status=MeetingStatus.CANCELLED
@@ -415,6 +422,15 @@ def _lock_meeting(meeting: Meeting) -> Meeting:
     )
 
 
+def _cancel(meeting: Meeting, *, reason: str = "", departure: str = "") -> Meeting:
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancel_reason = reason[:300]
+    meeting.sequence += 1
+    meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    _invite(meeting, template="meeting_cancelled", method="CANCEL", extra={"departure": departure})
+    return meeting
+
+
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "", staff: bool = False) -> Meeting:
     meeting = _lock_meeting(meeting)
@@ -422,16 +438,39 @@ def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "", staff: bool 
         raise MatchmakingError(_("This meeting is already cancelled."))
     if meeting.status in (MeetingStatus.HELD, MeetingStatus.NO_SHOW):
         raise MatchmakingError(_("This meeting has already taken place."))
-    if meeting.locked and not staff:
-        raise MatchmakingError(
-            _("The agency has locked this meeting: ask the agency to change it.")
-        )
-    meeting.status = MeetingStatus.CANCELLED
-    meeting.cancel_reason = reason[:300]
-    meeting.sequence += 1
-    meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
-    _invite(meeting, template="meeting_cancelled", method="CANCEL", extra={"by": by})
-    return meeting
+    if not staff:
+        _check_open(meeting.mission)
+        if meeting.slot.starts_at <= timezone.now():
+            raise MatchmakingError(_("This meeting has already started."))
+        if meeting.locked:
+            raise MatchmakingError(
+                _("The agency has locked this meeting: ask the agency to change it.")
+            )
+    return _cancel(meeting, reason=reason)
+
+
+@transaction.atomic
+def meetings_cancel_for_departure(
+    *,
+    mission: Mission,
+    reason: str,
+    company: Company | None = None,
+    operator: Operator | None = None,
+) -> int:
+    """A firm or an operator leaves the mission: its coming meetings are cancelled and the
+    other side of each is told (``reason`` is "firm-left" or "operator-left")."""
+    party = {"company": company} if company else {"operator": operator}
+    upcoming = (
+        Meeting.objects.select_for_update()
+        .filter(mission=mission, slot__starts_at__gt=timezone.now(), **party)
+        .filter(status__in=[MeetingStatus.PROPOSED, MeetingStatus.CONFIRMED])
+        .select_related("mission", "company", "operator", "slot__session", "table", "delegate")
+    )
+    count = 0
+    for meeting in upcoming:
+        _cancel(meeting, departure=reason)
+        count += 1
+    return count
 
 
 @transaction.atomic
@@ -447,6 +486,7 @@ def meeting_move(*, meeting: Meeting, slot: Slot, by: User, staff: bool = False)
         raise MatchmakingError(
             _("The agency has locked this meeting: ask the agency to change it.")
         )
+    _counterpart_ok(mission, meeting.company, meeting.operator)
     # Lock both slots in id order so that two opposite moves cannot deadlock.
     locked = {
         s.pk: s

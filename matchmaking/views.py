@@ -2,13 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from companies.models import Sector
+from core.ids import parse_id, parse_ids
 from missions.models import MATCHMAKING_VISIBLE_STATUSES, Mission
 
 from . import selectors, services
@@ -35,11 +38,17 @@ def _counterpart(participant, pk):
 
 
 def _slot(mission, value: str) -> Slot | None:
-    return Slot.objects.filter(mission=mission, pk=value).first() if value.isdigit() else None
+    pk = parse_id(value)
+    return Slot.objects.filter(mission=mission, pk=pk).first() if pk else None
 
 
-def _sector_names():
-    return {s.slug: s.name for s in Sector.objects.all()}
+def _sector_names() -> dict[str, str]:
+    # The taxonomy changes a few times a year: five minutes in the cache is fresh enough.
+    return cache.get_or_set(
+        f"sector-names-{get_language()}",
+        lambda: {s.slug: s.name for s in Sector.objects.all()},
+        300,
+    )
 
 
 @login_required
@@ -70,19 +79,11 @@ def _party_page(request, participant, party, *, request_form=None, status=200):
     else:
         company, operator = party, participant.operator
         application = party.mission_applications[0]
-    entry = next(
-        (
-            e
-            for e in selectors.directory(participant=participant, filters={})
-            if e.party.pk == party.pk
-        ),
-        None,
-    )
-    if entry:
-        entry.reasons = reasons_text(entry.match, _sector_names())
+    entry = selectors.directory_entry(participant=participant, party=party)
+    entry.reasons = reasons_text(entry.match, _sector_names())
     free = (
         []
-        if (entry and entry.meeting)
+        if entry.meeting
         else selectors.free_slots(
             mission=mission, company=company, operator=operator, application=application
         )
@@ -95,7 +96,7 @@ def _party_page(request, participant, party, *, request_form=None, status=200):
             "mission": mission,
             "party": party,
             "entry": entry,
-            "days": selectors.slots_by_day(free, mission.tzinfo),
+            "days": selectors.by_local_day(free, mission.tzinfo),
             "request_form": request_form or RequestForm(),
             "booking_open": mission.status in services.MATCHMAKING_OPEN,
         },
@@ -225,15 +226,15 @@ def request_action(request, slug, pk):
 @login_required
 def agenda(request, slug):
     participant = _participant(request, slug)
-    meetings = list(selectors.agenda(participant=participant))
+    rows = selectors.agenda_rows(participant=participant)
     return render(
         request,
         "matchmaking/agenda.html",
         {
             "participant": participant,
             "mission": participant.mission,
-            "days": selectors.slots_by_day(meetings, participant.mission.tzinfo),
-            "count": len(meetings),
+            "days": selectors.by_local_day(rows, participant.mission.tzinfo),
+            "count": len(rows),
         },
     )
 
@@ -306,7 +307,7 @@ def meeting_move(request, slug, pk):
             "participant": participant,
             "mission": participant.mission,
             "meeting": meeting,
-            "days": selectors.slots_by_day(free, participant.mission.tzinfo),
+            "days": selectors.by_local_day(free, participant.mission.tzinfo),
         },
         status=status,
     )
@@ -317,7 +318,7 @@ def availability(request, slug):
     participant = _participant(request, slug)
     status = 200
     if request.method == "POST":
-        chosen = {int(v) for v in request.POST.getlist("unavailable") if v.isdigit()}
+        chosen = set(parse_ids(request.POST.getlist("unavailable")))
         try:
             services.availability_set(participant=participant, unavailable_slot_ids=chosen)
         except services.MatchmakingError as exc:
@@ -333,7 +334,7 @@ def availability(request, slug):
         {
             "participant": participant,
             "mission": participant.mission,
-            "days": selectors.slots_by_day(slots, participant.mission.tzinfo),
+            "days": selectors.by_local_day(slots, participant.mission.tzinfo),
             "unavailable": selectors.unavailable_slot_ids(participant=participant),
             "busy": selectors.busy_slot_ids(participant=participant),
         },

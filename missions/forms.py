@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -38,6 +39,8 @@ class MissionForm(forms.ModelForm):
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The last day cannot be before the first day."))
+        if self.instance.pk:
+            self._check_anchored(cleaned)
         if cleaned.get("cover"):
             from companies.uploads import clean_logo
 
@@ -48,6 +51,30 @@ class MissionForm(forms.ModelForm):
                 except forms.ValidationError as exc:
                     self.add_error("cover", exc)
         return cleaned
+
+    def _check_anchored(self, cleaned):
+        """Programme items and B2B slots are stored as instants of the mission's zone: the zone
+        cannot change under them, nor the dates leave them outside the mission."""
+        mission = self.instance
+        has_times = mission.programme.exists() or mission.meeting_sessions.exists()
+        zone = cleaned.get("timezone")
+        if has_times and zone and zone != Mission.objects.get(pk=mission.pk).timezone:
+            self.add_error(
+                "timezone",
+                _(
+                    "The programme and the B2B sessions are set in this time zone: delete them "
+                    "before changing it."
+                ),
+            )
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end:
+            outside = mission.meeting_sessions.exclude(day__range=(start, end))
+            if outside.exists():
+                self.add_error(
+                    "end_date",
+                    _("B2B sessions are planned outside these dates (%(days)s): move them first.")
+                    % {"days": ", ".join(date_format(s.day) for s in outside)},
+                )
 
 
 class ProgrammeItemForm(forms.ModelForm):

@@ -189,13 +189,18 @@ def _read_rows(name: str, content: bytes) -> list[list[str]]:
             break
         except UnicodeDecodeError:
             continue
+    else:
+        raise ImportFileError(_("This file is neither CSV nor XLSX."))
     if "\x00" in text:
         raise ImportFileError(_("This file is neither CSV nor XLSX."))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error as exc:
+        raise ImportFileError(_("This CSV file cannot be read.")) from exc
 
 
 def import_preview(*, mission: Mission, name: str, content: bytes) -> list[ImportRow]:

@@ -7,14 +7,16 @@ user when a rule refuses.
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.auth import email_address_add
 from accounts.models import User
 from companies.models import Company, Operator
 from core.emails import email_send, recipients_for_users
+from matchmaking.services import meetings_cancel_for_departure
 
 from .models import (
     REGISTRATION_OPEN_STATUSES,
@@ -89,7 +91,10 @@ def mission_open(*, mission: Mission, by: User) -> Mission:
         problems.append(_("set the application deadline"))
     elif mission.application_deadline <= timezone.now():
         problems.append(_("choose an application deadline in the future"))
-    elif mission.start_date and mission.application_deadline.date() > mission.start_date:
+    elif (
+        mission.start_date
+        and mission.application_deadline.astimezone(mission.tzinfo).date() > mission.start_date
+    ):
         problems.append(_("choose an application deadline before the first day"))
     if problems:
         raise MissionError(
@@ -129,7 +134,7 @@ def mission_start(*, mission: Mission, by: User) -> Mission:
     if mission.start_date and _local_today(mission) < mission.start_date:
         raise MissionError(
             _("The mission starts on %(date)s (local time): it cannot run before.")
-            % {"date": mission.start_date.isoformat()}
+            % {"date": date_format(mission.start_date)}
         )
     return _move(mission=mission, to=MissionStatus.RUNNING, by=by)
 
@@ -140,7 +145,7 @@ def mission_close(*, mission: Mission, by: User) -> Mission:
     if mission.end_date and _local_today(mission) < mission.end_date:
         raise MissionError(
             _("The mission ends on %(date)s (local time): close it on its last day or after.")
-            % {"date": mission.end_date.isoformat()}
+            % {"date": date_format(mission.end_date)}
         )
     return _move(mission=mission, to=MissionStatus.CLOSED, by=by)
 
@@ -260,24 +265,38 @@ def application_update(
     return application
 
 
-def _promote_waitlisted(mission: Mission, by: User | None) -> Application | None:
-    """Offer a freed place to the first firm on the waiting list (first decided, first served)."""
-    if _approved_count(mission) >= (mission.capacity or 0):
-        return None
-    first = (
+def _promote_waitlisted(
+    mission: Mission, by: User | None, exclude: Iterable[int] = ()
+) -> list[Application]:
+    """Offer the free places to the firms on the waiting list, first decided first served
+    (never to a firm that staff have just decided on)."""
+    free = (mission.capacity or 0) - _approved_count(mission)
+    if free <= 0:
+        return []
+    promoted = list(
         Application.objects.select_for_update()
         .filter(mission=mission, status=ApplicationStatus.WAITLISTED)
-        .order_by("decided_at", "pk")
-        .first()
+        .exclude(pk__in=list(exclude))
+        .select_related("company")
+        .order_by("decided_at", "pk")[:free]
     )
-    if first is None:
-        return None
-    first.status = ApplicationStatus.APPROVED
-    first.decided_by, first.decided_at = by, timezone.now()
-    first.decision_note = _("A place became free: you were first on the waiting list.")
-    first.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
-    _notify_company(first, "application_decision")
-    return first
+    for application in promoted:
+        application.status = ApplicationStatus.APPROVED
+        application.decided_by, application.decided_at = by, timezone.now()
+        # The e-mail says why; the note field is staff's own words to the firm.
+        application.decision_note = ""
+        application.save(
+            update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"]
+        )
+        _notify_company(application, "application_decision")
+    return promoted
+
+
+def _leave(application: Application) -> None:
+    """A firm no longer approved leaves the matchmaking: its meetings are cancelled."""
+    meetings_cancel_for_departure(
+        mission=application.mission, company=application.company, reason="firm-left"
+    )
 
 
 @transaction.atomic
@@ -299,6 +318,7 @@ def application_withdraw(*, application: Application, by: User) -> Application:
     application.status = ApplicationStatus.WITHDRAWN
     application.save(update_fields=["status", "updated_at"])
     if was_approved:
+        _leave(application)
         _promote_waitlisted(mission, by=None)
     return application
 
@@ -349,7 +369,7 @@ def applications_decide(
                 % {"count": newly, "capacity": mission.capacity, "free": max(free, 0)}
             )
     now = timezone.now()
-    changed = []
+    changed, places_freed = [], False
     for application in locked:
         was_approved = application.status == ApplicationStatus.APPROVED
         if application.status == decision and application.decision_note == note:
@@ -363,7 +383,10 @@ def applications_decide(
         _notify_company(application, "application_decision")
         changed.append(application)
         if was_approved and decision != ApplicationStatus.APPROVED:
-            _promote_waitlisted(mission, by=by)
+            _leave(application)
+            places_freed = True
+    if places_freed:
+        _promote_waitlisted(mission, by=by, exclude=ids)
     return changed
 
 
@@ -428,7 +451,16 @@ def operator_signup(
     operator.sectors.set(sectors)
     user = User(email=email, full_name=full_name, phone=phone, language=language, operator=operator)
     user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the same address signed up a moment ago
+        raise MissionError(
+            _(
+                "An account already exists for this e-mail address. Log in (a code can be sent "
+                "to you) and register from the mission page."
+            )
+        ) from exc
     email_address_add(user=user)
     registration = operator_register(mission=mission, operator=operator, by=user)
     return user, registration
@@ -449,6 +481,11 @@ def registrations_decide(
     for registration in locked.select_related("mission", "operator"):
         if registration.status == decision:
             continue
+        if registration.status == RegistrationStatus.CONFIRMED:
+            # An operator no longer confirmed leaves the matchmaking: its meetings are cancelled.
+            meetings_cancel_for_departure(
+                mission=registration.mission, operator=registration.operator, reason="operator-left"
+            )
         registration.status = decision
         registration.decision_note = note
         registration.decided_by, registration.decided_at = by, now

@@ -4,6 +4,7 @@ import zoneinfo
 from datetime import datetime
 
 from django import template
+from django.templatetags.tz import do_timezone
 from django.utils import formats
 
 register = template.Library()
@@ -11,10 +12,13 @@ register = template.Library()
 
 @register.filter
 def local(value: datetime | None, tz: str):
-    """``{{ item.starts_at|local:mission.timezone }}``: the aware datetime moved to ``tz``."""
+    """``{{ item.starts_at|local:mission.timezone|time:"H:i" }}``: the datetime in ``tz``.
+
+    Django's own ``timezone`` filter marks its result so that the ``date`` and ``time`` filters
+    that follow do not convert it back to the active time zone."""
     if value is None:
         return None
-    return value.astimezone(zoneinfo.ZoneInfo(tz))
+    return do_timezone(value, tz)
 
 
 @register.simple_tag

@@ -144,3 +144,19 @@ def test_ice_format_and_uniqueness(client, newcomer, settings, tmp_path):
         "ICE existe déjà" in response.content.decode()
         or "déjà enregistrée" in response.content.decode()
     )
+
+
+def test_clearing_the_logo_and_brochure(client, member, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    company = member.company
+    company.logo.save(
+        "logo.png",
+        __import__("django.core.files.base", fromlist=["ContentFile"]).ContentFile(png_bytes()),
+    )
+    client.force_login(member)
+    data = _profile(sectors=[_sector_id()], ice=company.ice, legal_name=company.legal_name)
+    data["logo-clear"] = "on"
+    response = client.post(reverse("companies:edit"), data)
+    assert response.status_code == 302
+    company.refresh_from_db()
+    assert not company.logo

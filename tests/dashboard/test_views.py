@@ -191,3 +191,44 @@ def test_bulk_decision_ignores_garbage_ids(client, staff):
     )
     assert response.status_code == 400
     assert "Sélectionnez au moins une candidature." in response.content.decode()
+
+
+def test_unicode_digits_in_ids_are_ignored_not_a_500(client, staff):
+    mission = MissionFactory()
+    client.force_login(staff)
+    response = client.post(
+        reverse("dashboard:applications", args=[mission.slug]),
+        {"selected": ["²", "٣"], "decision": "approved"},
+    )
+    assert response.status_code == 400
+
+
+def test_mission_time_zone_is_locked_once_times_are_planned(client, staff):
+    from tests.factories import ProgrammeItemFactory
+
+    mission = MissionFactory(slug="tz")
+    ProgrammeItemFactory(mission=mission)
+    client.force_login(staff)
+    data = {
+        "title": mission.title,
+        "slug": "tz",
+        "city": mission.city,
+        "country": "CI",
+        "timezone": "Europe/Paris",
+        "start_date": mission.start_date.isoformat(),
+        "end_date": mission.end_date.isoformat(),
+        "capacity": "20",
+    }
+    response = client.post(reverse("dashboard:mission_edit", args=["tz"]), data)
+    assert response.status_code == 400
+    assert "fuseau horaire" in response.content.decode()
+    mission.refresh_from_db()
+    assert mission.timezone == "Africa/Abidjan"
+
+
+def test_company_deletion_keeps_its_members_consistent(member):
+    from companies.services import company_delete
+
+    company_delete(company=member.company)
+    member.refresh_from_db()
+    assert (member.company, member.company_role) == (None, "")

@@ -214,3 +214,86 @@ def test_availability_cannot_hide_a_booked_meeting(session):
     services.availability_set(participant=participant, unavailable_slot_ids={free})
     services.availability_set(participant=participant, unavailable_slot_ids={free})
     assert list(Unavailability.objects.values_list("slot_id", flat=True)) == [free]
+
+
+def test_confirmation_email_shows_the_missions_local_time(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    from datetime import date, time
+
+    from tests.factories import MissionFactory
+
+    mission = MissionFactory(
+        timezone="America/Los_Angeles",
+        start_date=date(2027, 11, 13),
+        end_date=date(2027, 11, 17),
+        status=Mission.Status.SCHEDULING,
+    )
+    sf = services.session_create(
+        mission=mission,
+        data={
+            "day": date(2027, 11, 15),
+            "start_time": time(9, 0),
+            "end_time": time(10, 0),
+            "slot_minutes": 30,
+            "break_minutes": 0,
+            "tables": 2,
+            "place": "",
+        },
+    )
+    owner, contact = participants(mission)
+    with django_capture_on_commit_callbacks(execute=True):
+        _book(sf, owner, contact)
+    text, html = mailoutbox[0].body, mailoutbox[0].alternatives[0].content
+    for body in (text, html):
+        assert "09:00–09:30" in body and "America/Los Angeles (PST)" in body
+        assert "17:00" not in body
+
+
+def test_a_firm_leaving_cancels_its_meetings_and_tells_the_operator(
+    session, staff, django_capture_on_commit_callbacks, mailoutbox
+):
+    from missions import services as mission_services
+
+    owner, contact = participants(session.mission)
+    meeting = _book(session, owner, contact)
+    application = owner.company.applications.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        mission_services.applications_decide(
+            applications=[application], decision="rejected", by=staff
+        )
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.sequence) == ("cancelled", 1)
+    to_operator = [m for m in mailoutbox if m.to == [contact.email]][-1]
+    assert (
+        "The firm no longer takes part in the mission." in to_operator.body
+        or "ne participe plus" in to_operator.body
+    )
+    assert str(Calendar.from_ical(to_operator.attachments[0][1])["METHOD"]) == "CANCEL"
+
+
+def test_an_operator_rejected_after_confirmation_loses_its_meetings(session, staff):
+    from missions import services as mission_services
+
+    owner, contact = participants(session.mission)
+    meeting = _book(session, owner, contact)
+    mission_services.registrations_decide(
+        registrations=list(contact.operator.registrations.all()), decision="rejected", by=staff
+    )
+    meeting.refresh_from_db()
+    assert meeting.status == "cancelled"
+
+
+def test_participants_cannot_cancel_once_the_meeting_started_or_the_mission_closed(session):
+    owner, contact = participants(session.mission)
+    meeting = _book(session, owner, contact)
+    Mission.objects.filter(pk=session.mission_id).update(status=Mission.Status.CLOSED)
+    with pytest.raises(services.MatchmakingError, match="cannot be booked or changed"):
+        services.meeting_cancel(meeting=meeting, by=owner)
+    Mission.objects.filter(pk=session.mission_id).update(status=Mission.Status.RUNNING)
+    meeting.slot.starts_at = timezone.now() - timedelta(minutes=5)
+    meeting.slot.save()
+    with pytest.raises(services.MatchmakingError, match="already started"):
+        services.meeting_cancel(meeting=meeting, by=owner)
+    meeting.refresh_from_db()
+    assert meeting.status == "confirmed"

@@ -93,3 +93,35 @@ def test_session_delete_with_meetings_is_refused():
     meeting = MeetingFactory()
     with pytest.raises(services.MatchmakingError, match="annulez-les"):
         services.session_delete(session=meeting.slot.session)
+
+
+def test_session_place_change_keeps_slots_cancelled_meetings_and_unavailability():
+    from matchmaking.models import Unavailability
+
+    meeting = MeetingFactory()
+    session = meeting.slot.session
+    services.meeting_cancel(meeting=meeting, by=meeting.booked_by)
+    Unavailability.objects.create(slot=session.slots.last(), company=meeting.company)
+    slot_ids = set(session.slots.values_list("pk", flat=True))
+    data = {
+        f: getattr(session, f)
+        for f in ("day", "start_time", "end_time", "slot_minutes", "break_minutes", "tables")
+    }
+    services.session_update(session=session, data=data | {"place": "Salle 3"})
+    assert set(session.slots.values_list("pk", flat=True)) == slot_ids
+    assert Unavailability.objects.count() == 1
+    services.session_update(session=session, data=data | {"place": "Salle 3", "tables": 1})
+    assert session.table_set.count() == 1
+
+
+def test_session_new_times_with_only_cancelled_meetings():
+    meeting = MeetingFactory()
+    session = meeting.slot.session
+    services.meeting_cancel(meeting=meeting, by=meeting.booked_by)
+    data = {
+        f: getattr(session, f) for f in ("day", "slot_minutes", "break_minutes", "tables", "place")
+    }
+    services.session_update(
+        session=session, data=data | {"start_time": time(14, 0), "end_time": time(15, 0)}
+    )
+    assert [s.starts_at.strftime("%H:%M") for s in session.slots.all()] == ["14:00", "14:30"]

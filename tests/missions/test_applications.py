@@ -207,3 +207,30 @@ def test_withdrawn_application_cannot_be_decided(staff):
     application = ApplicationFactory(status="withdrawn")
     with pytest.raises(services.MissionError, match="withdrawn"):
         services.applications_decide(applications=[application], decision="approved", by=staff)
+
+
+def test_batch_rejection_does_not_promote_a_firm_of_the_same_batch(staff):
+    mission = MissionFactory(capacity=1)
+    approved, waiting_in_batch, waiting_other = (
+        ApplicationFactory(mission=mission) for _ in range(3)
+    )
+    services.applications_decide(applications=[approved], decision="approved", by=staff)
+    services.applications_decide(applications=[waiting_in_batch], decision="waitlisted", by=staff)
+    services.applications_decide(applications=[waiting_other], decision="waitlisted", by=staff)
+    services.applications_decide(
+        applications=[approved, waiting_in_batch], decision="rejected", by=staff
+    )
+    statuses = dict(Application.objects.values_list("pk", "status"))
+    assert statuses == {
+        approved.pk: "rejected",
+        waiting_in_batch.pk: "rejected",
+        waiting_other.pk: "approved",
+    }
+
+
+def test_moving_the_approved_firm_to_the_waitlist_does_not_approve_it_again(staff):
+    mission = MissionFactory(capacity=1)
+    approved = ApplicationFactory(mission=mission)
+    services.applications_decide(applications=[approved], decision="approved", by=staff)
+    services.applications_decide(applications=[approved], decision="waitlisted", by=staff)
+    assert Application.objects.get(pk=approved.pk).status == "waitlisted"

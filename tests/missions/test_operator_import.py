@@ -126,3 +126,18 @@ def test_import_refuses_a_non_spreadsheet(client, staff, mission):
     )
     assert response.status_code == 400
     assert "ni CSV ni XLSX" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x81\x8d\x8f\x90\x9d" * 10, "ni CSV ni XLSX"),  # neither UTF-8 nor cp1252
+        (
+            b"Organisation,Type,Pays,Ville,Contact,Email\n" + b'"' + b"x" * 200_000 + b'"\n',
+            "ne peut pas",
+        ),
+    ],
+)
+def test_undecodable_or_broken_csv_gets_a_message(mission, content, message):
+    with pytest.raises(ImportFileError, match=message):
+        import_preview(mission=mission, name="x.csv", content=content)

@@ -1,0 +1,215 @@
+"""Benchmark of the booking page, the booking itself and the agenda (issue 4).
+
+Seeds a mission of 60 firms, 600 operators and 4,000 meetings on PostgreSQL, serves it with
+gunicorn, and drives each page with locust, next to a minimal "hello" view (the ceiling of this
+machine): requests per second at saturation, then latency percentiles at an offered load of
+50 requests per second. It also counts the SQL queries of each page for a mission of 10 meetings
+and one of 4,000. Run it with `make bench-booking`; it prints its figures.
+"""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parent.parent
+DB = os.environ.get("BENCH_DB", "maroc_bench")
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+PORT = int(os.environ.get("BENCH_PORT", "8020"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+SATURATION_USERS = int(os.environ.get("BENCH_USERS", "24"))
+SATURATION_SECONDS = int(os.environ.get("BENCH_SATURATION_SECONDS", "20"))
+RATE_SECONDS = int(os.environ.get("BENCH_RATE_SECONDS", "60"))
+ENV = {
+    **os.environ,
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
+    "DATABASE_URL": f"{PG}/{DB}",
+    "PYTHONPATH": str(ROOT),
+}
+ENV["EMAIL_URL"] = "dummymail://"  # confirmations are built but not printed or sent
+ENV.pop("REDIS_URL", None)  # local-memory cache: the pages under test do not use the broker
+SCENARIOS = [
+    ("hello", "HelloUser", "hello"),
+    ("booking page (GET)", "BookingPageUser", "booking page"),
+    ("agenda", "AgendaUser", "agenda"),
+    ("booking (POST)", "BookingPostUser", "booking post"),
+]
+
+
+def run(*args, **kwargs):
+    return subprocess.run(args, cwd=ROOT, env=ENV, check=True, **kwargs)
+
+
+def fresh_database():
+    connection = psycopg2.connect(f"{PG}/postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{DB}"')
+        cursor.execute(f'CREATE DATABASE "{DB}"')
+    connection.close()
+
+
+def query_counts(small: dict, big: dict) -> list[tuple[str, int, int]]:
+    code = r"""
+import json, sys
+import django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+result = []
+for seed in json.loads(sys.argv[1]):
+    counts = {}
+    for name, cookie_pool, path in (
+        ("booking page (GET)", "operator_sessions", "/m/{slug}/with/{firm}/"),
+        ("agenda", "firm_sessions", "/m/{slug}/agenda/"),
+    ):
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.cookies["sessionid"] = seed[cookie_pool][0]
+        url = path.format(slug=seed["slug"], firm=seed["firms"][-1])
+        client.get(url)  # warm caches (sector names, sessions)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        counts[name] = len(captured.captured_queries)
+    result.append(counts)
+print(json.dumps(result))
+"""
+    out = run(
+        sys.executable, "-c", code, json.dumps([small, big]), capture_output=True, text=True
+    ).stdout
+    small_counts, big_counts = json.loads(out.strip().splitlines()[-1])
+    return [(name, small_counts[name], big_counts[name]) for name in small_counts]
+
+
+def locust(user_class: str, seed_file: str, *, users: int, seconds: int, rate: float = 0.0) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        prefix = f"{tmp}/stats"
+        env = {**ENV, "BENCH_SEED": seed_file, "BENCH_RATE": str(rate)}
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(users),
+                "-r",
+                str(users),
+                "-t",
+                f"{seconds}s",
+                "--host",
+                f"http://127.0.0.1:{PORT}",
+                "--csv",
+                prefix,
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                user_class,
+            ],
+            cwd=ROOT,
+            env=env,
+            check=False,
+            capture_output=True,
+        )
+        with open(f"{prefix}_stats.csv") as handle:
+            return {row["Name"]: row for row in csv.DictReader(handle)}
+
+
+def wait_until_up():
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/bench/hello", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def main():
+    print(f"Machine: {os.cpu_count()} cores; gunicorn {WORKERS} sync workers; PostgreSQL {PG}/{DB}")
+    fresh_database()
+    run(sys.executable, "manage.py", "migrate", "--noinput", "-v", "0")
+    run(sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0")
+    with tempfile.TemporaryDirectory() as tmp:
+        big_file, small_file = f"{tmp}/big.json", f"{tmp}/small.json"
+        run(sys.executable, "-m", "bench.seed", "--slug", "bench-4000", "--out", big_file)
+        run(
+            sys.executable,
+            "-m",
+            "bench.seed",
+            "--slug",
+            "bench-10",
+            "--firms",
+            "5",
+            "--operators",
+            "20",
+            "--meetings",
+            "10",
+            "--out",
+            small_file,
+        )
+        big, small = json.load(open(big_file)), json.load(open(small_file))
+        counts = query_counts(small, big)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=ENV,
+        )
+        try:
+            wait_until_up()
+            rows = []
+            for label, user_class, name in SCENARIOS:
+                saturation = locust(
+                    user_class, big_file, users=SATURATION_USERS, seconds=SATURATION_SECONDS
+                )[name]
+                steady = locust(user_class, big_file, users=50, seconds=RATE_SECONDS, rate=1.0)[
+                    name
+                ]
+                rows.append((label, saturation, steady))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    ceiling = float(rows[0][1]["Requests/s"])
+    print()
+    print(
+        "| page | saturation req/s | share of hello | req/s at 50 offered | p50 ms | p95 ms | p99 ms | errors |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for label, saturation, steady in rows:
+        rps = float(saturation["Requests/s"])
+        errors = int(saturation["Failure Count"]) + int(steady["Failure Count"])
+        print(
+            f"| {label} | {rps:.0f} | {rps / ceiling:.0%} | {float(steady['Requests/s']):.1f} | "
+            f"{steady['50%']} | {steady['95%']} | {steady['99%']} | {errors} |"
+        )
+    print()
+    print("| page | queries, 10 meetings | queries, 4,000 meetings |")
+    print("|---|---|---|")
+    for name, few, many in counts:
+        print(f"| {name} | {few} | {many} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Load scenarios for the booking benchmark: the minimal view, the booking page (GET), the booking
+itself (POST) and a firm's agenda. Sessions and ids come from the seed (BENCH_SEED file)."""
+
+import json
+import os
+import random
+import re
+from http.cookiejar import Cookie
+from urllib.parse import urlparse
+
+from locust import FastHttpUser, constant_throughput, task
+
+SEED = json.load(open(os.environ["BENCH_SEED"]))
+SLUG = SEED["slug"]
+# Offered load: with RATE set, each user sends RATE requests a second (open-ish loop);
+# without it, users send as fast as the server answers (saturation).
+RATE = float(os.environ.get("BENCH_RATE", "0"))
+SLOT_RE = re.compile(r'name="slot" value="(\d+)"')
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class _Base(FastHttpUser):
+    abstract = True
+    wait_time = constant_throughput(RATE) if RATE else (lambda self: 0)
+
+    def login(self, pool):
+        """Sign in with a session made by the seed (the login page is not what is measured)."""
+        host = urlparse(self.host).hostname
+        self.client.cookiejar.set_cookie(
+            Cookie(
+                0,
+                "sessionid",
+                random.choice(SEED[pool]),
+                None,
+                False,
+                host,
+                False,
+                False,
+                "/",
+                True,
+                False,
+                None,
+                False,
+                None,
+                None,
+                {},
+            )
+        )
+
+
+class HelloUser(_Base):
+    @task
+    def hello(self):
+        self.client.get("/bench/hello", name="hello")
+
+
+class BookingPageUser(_Base):
+    def on_start(self):
+        self.login("operator_sessions")
+
+    @task
+    def page(self):
+        firm = random.choice(SEED["firms"])
+        self.client.get(f"/m/{SLUG}/with/{firm}/", name="booking page")
+
+
+class BookingPostUser(_Base):
+    def on_start(self):
+        self.login("operator_sessions")
+
+    @task
+    def book(self):
+        firm = random.choice(SEED["firms"])
+        url = f"/m/{SLUG}/with/{firm}/"
+        page = self.client.get(url, name="booking page (before post)")
+        slots, token = SLOT_RE.findall(page.text or ""), CSRF_RE.search(page.text or "")
+        if not slots or not token:
+            return  # already meeting this firm: nothing to book
+        with self.client.post(
+            f"{url}book/",
+            data={"slot": random.choice(slots), "csrfmiddlewaretoken": token.group(1)},
+            name="booking post",
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            # 302: booked; 409: someone was faster, with a clear message. Both are answers.
+            if response.status_code in (302, 409):
+                response.success()
+
+
+class AgendaUser(_Base):
+    def on_start(self):
+        self.login("firm_sessions")
+
+    @task
+    def agenda(self):
+        self.client.get(f"/m/{SLUG}/agenda/", name="agenda")
