@@ -18,6 +18,9 @@ import urllib.request
 from pathlib import Path
 
 import psycopg2
+import redis
+
+from bench import openloop
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = os.environ.get("BENCH_DB", "maroc_bench")
@@ -34,7 +37,8 @@ ENV = {
     "PYTHONPATH": str(ROOT),
 }
 ENV["EMAIL_URL"] = "dummymail://"  # confirmations are built but not printed or sent
-ENV.pop("REDIS_URL", None)  # local-memory cache: the pages under test do not use the broker
+# The cache (sessions, page data) is shared by the gunicorn workers, as in production.
+ENV["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 SCENARIOS = [
     ("hello", "HelloUser", "hello"),
     ("booking page (GET)", "BookingPageUser", "booking page"),
@@ -43,11 +47,34 @@ SCENARIOS = [
 ]
 
 
+def _base():
+    return f"http://127.0.0.1:{PORT}"
+
+
+# user class -> (urls, cookies) for the open-loop phase, from the seed
+OPEN_LOOP = {
+    "HelloUser": lambda seed: ([f"{_base()}/bench/hello"], []),
+    "BookingPageUser": lambda seed: (
+        [f"{_base()}/m/{seed['slug']}/with/{firm}/" for firm in seed["firms"]],
+        [f"sessionid={s}" for s in seed["operator_sessions"]],
+    ),
+    "AgendaUser": lambda seed: (
+        [f"{_base()}/m/{seed['slug']}/agenda/"],
+        [f"sessionid={s}" for s in seed["firm_sessions"]],
+    ),
+    "BookingPostUser": lambda seed: (
+        [f"{_base()}/m/{seed['slug']}/with/{firm}/" for firm in seed["firms"]],
+        [f"sessionid={s}" for s in seed["operator_sessions"]],
+    ),
+}
+
+
 def run(*args, **kwargs):
     return subprocess.run(args, cwd=ROOT, env=ENV, check=True, **kwargs)
 
 
 def fresh_database():
+    redis.Redis.from_url(ENV["REDIS_URL"]).flushdb()
     connection = psycopg2.connect(f"{PG}/postgres")
     connection.autocommit = True
     with connection.cursor() as cursor:
@@ -61,6 +88,7 @@ def query_counts(small: dict, big: dict) -> list[tuple[str, int, int]]:
 import json, sys
 import django
 django.setup()
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -74,11 +102,13 @@ for seed in json.loads(sys.argv[1]):
         client = Client(HTTP_HOST="127.0.0.1")
         client.cookies["sessionid"] = seed[cookie_pool][0]
         url = path.format(slug=seed["slug"], firm=seed["firms"][-1])
-        client.get(url)  # warm caches (sector names, sessions)
+        cache.clear()  # cold: nothing cached, the worst case
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
-        counts[name] = len(captured.captured_queries)
+        with CaptureQueriesContext(connection) as warm:
+            client.get(url)
+        counts[name] = [len(captured.captured_queries), len(warm.captured_queries)]
     result.append(counts)
 print(json.dumps(result))
 """
@@ -89,10 +119,10 @@ print(json.dumps(result))
     return [(name, small_counts[name], big_counts[name]) for name in small_counts]
 
 
-def locust(user_class: str, seed_file: str, *, users: int, seconds: int, rate: float = 0.0) -> dict:
+def locust(user_class: str, seed_file: str, *, users: int, seconds: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         prefix = f"{tmp}/stats"
-        env = {**ENV, "BENCH_SEED": seed_file, "BENCH_RATE": str(rate)}
+        env = {**ENV, "BENCH_SEED": seed_file}
         subprocess.run(
             [
                 sys.executable,
@@ -183,9 +213,14 @@ def main():
                 saturation = locust(
                     user_class, big_file, users=SATURATION_USERS, seconds=SATURATION_SECONDS
                 )[name]
-                steady = locust(user_class, big_file, users=50, seconds=RATE_SECONDS, rate=1.0)[
-                    name
-                ]
+                urls, cookies = OPEN_LOOP[user_class](big)
+                steady = openloop.run(
+                    urls,
+                    rate=50,
+                    seconds=RATE_SECONDS,
+                    cookies=cookies,
+                    book=user_class == "BookingPostUser",
+                )
                 rows.append((label, saturation, steady))
         finally:
             server.terminate()
@@ -194,21 +229,26 @@ def main():
     ceiling = float(rows[0][1]["Requests/s"])
     print()
     print(
+        "Saturation: locust (closed loop). Latency: open loop at 50 requests/s (bench/openloop.py)."
+    )
+    print(
         "| page | saturation req/s | share of hello | req/s at 50 offered | p50 ms | p95 ms | p99 ms | errors |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for label, saturation, steady in rows:
         rps = float(saturation["Requests/s"])
-        errors = int(saturation["Failure Count"]) + int(steady["Failure Count"])
+        errors = int(saturation["Failure Count"]) + steady["errors"]
         print(
-            f"| {label} | {rps:.0f} | {rps / ceiling:.0%} | {float(steady['Requests/s']):.1f} | "
-            f"{steady['50%']} | {steady['95%']} | {steady['99%']} | {errors} |"
+            f"| {label} | {rps:.0f} | {rps / ceiling:.0%} | {steady['rate']:.1f} | "
+            f"{steady['p50']:.0f} | {steady['p95']:.0f} | {steady['p99']:.0f} | {errors} |"
         )
     print()
-    print("| page | queries, 10 meetings | queries, 4,000 meetings |")
+    print(
+        "| page | queries, 10 meetings (cold / cached) | queries, 4,000 meetings (cold / cached) |"
+    )
     print("|---|---|---|")
     for name, few, many in counts:
-        print(f"| {name} | {few} | {many} |")
+        print(f"| {name} | {few[0]} / {few[1]} | {many[0]} / {many[1]} |")
 
 
 if __name__ == "__main__":

@@ -8,20 +8,18 @@ import re
 from http.cookiejar import Cookie
 from urllib.parse import urlparse
 
-from locust import FastHttpUser, constant_throughput, task
+from locust import FastHttpUser, constant, task
 
 SEED = json.load(open(os.environ["BENCH_SEED"]))
 SLUG = SEED["slug"]
-# Offered load: with RATE set, each user sends RATE requests a second (open-ish loop);
-# without it, users send as fast as the server answers (saturation).
-RATE = float(os.environ.get("BENCH_RATE", "0"))
 SLOT_RE = re.compile(r'name="slot" value="(\d+)"')
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 class _Base(FastHttpUser):
     abstract = True
-    wait_time = constant_throughput(RATE) if RATE else (lambda self: 0)
+    # Saturation: every user sends its next request as soon as the answer comes back.
+    wait_time = constant(0)
 
     def login(self, pool):
         """Sign in with a session made by the seed (the login page is not what is measured)."""

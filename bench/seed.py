@@ -133,11 +133,15 @@ def seed(*, slug: str, firms: int, operators: int, meetings: int) -> dict:
     rows = []
     per_firm = -(-meetings // firms)
     for f, company in enumerate(companies):
-        for j in range(per_firm):
-            if len(rows) == meetings:
+        placed = 0
+        # Each firm starts at its own slot, so that the tables fill evenly over the days.
+        offset = f * len(slots) // firms
+        order = slots[offset:] + slots[:offset]
+        for j in range(operators):  # the next operators in turn, until the firm has its share
+            if placed == per_firm or len(rows) == meetings:
                 break
             operator = ops[(f * per_firm + j) % operators]
-            for slot in slots:
+            for slot in order:
                 if (slot.pk, operator.pk) in busy_operator:
                     continue
                 delegate = next(
@@ -161,6 +165,7 @@ def seed(*, slug: str, firms: int, operators: int, meetings: int) -> dict:
                 busy_delegate.add((slot.pk, delegate.pk))
                 busy_operator.add((slot.pk, operator.pk))
                 used_tables[slot.pk] += 1
+                placed += 1
                 break
     Meeting.objects.bulk_create(rows)
     return {

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.emails import Recipient, email_send
+from matchmaking.cache import mission_changed
 
-from .models import Company, CompanyInvitation
+from .models import Company, CompanyInvitation, Operator
 
 
 class CompanyError(Exception):
@@ -54,7 +55,23 @@ def company_update(*, company: Company, by: User, data: dict) -> Company:
         raise CompanyError(_("Only the company's members can change its profile."))
     if Company.objects.filter(ice=data.get("ice", company.ice)).exclude(pk=company.pk).exists():
         raise CompanyError(_("A company with this ICE is already registered."))
-    return _save_profile(company, dict(data))
+    company = _save_profile(company, dict(data))
+    mission_changed(*company.applications.values_list("mission_id", flat=True))
+    return company
+
+
+@transaction.atomic
+def operator_update(*, operator: Operator, by: User, data: dict) -> Operator:
+    if by.operator_id != operator.pk:
+        raise CompanyError(_("Only the organisation's contacts can change its profile."))
+    sectors = data.pop("sectors", None)
+    for field, value in data.items():
+        setattr(operator, field, value)
+    operator.save()
+    if sectors is not None:
+        operator.sectors.set(sectors)
+    mission_changed(*operator.registrations.values_list("mission_id", flat=True))
+    return operator
 
 
 def _require_owner(company: Company, by: User) -> None:

@@ -184,7 +184,9 @@ def operator_profile(request):
     form = OperatorProfileForm(request.POST or None, instance=request.user.operator)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            services.operator_update(
+                operator=request.user.operator, by=request.user, data=_form_data(form)
+            )
             messages.success(request, _("Your organisation's profile has been saved."))
             return redirect("operators:home")
         return render(request, "companies/operator_profile.html", {"form": form}, status=400)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from core.ids import parse_ids
 from core.permissions import staff_required
 from matchmaking import services as mm_services
+from matchmaking.cache import mission_changed
 from matchmaking.forms import SessionForm
 from missions import services
 from missions.forms import (
@@ -68,6 +69,7 @@ def mission_edit(request, slug):
     if request.method == "POST":
         if form.is_valid():
             mission = form.save()
+            mission_changed(mission.pk)
             messages.success(request, _("The mission has been saved."))
             return redirect("dashboard:mission", slug=mission.slug)
         return render(

@@ -49,12 +49,15 @@ class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     sector = forms.ChoiceField(label=_("Sector"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
-    country = forms.CharField(label=_("Country"), required=False, max_length=2)
+    country = forms.ChoiceField(label=_("Country"), required=False)
     city = forms.CharField(label=_("City"), required=False, max_length=100)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, countries=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("All countries")), *countries]
         self.fields["sector"].choices = [("", _("All sectors"))] + [
             (s.slug, s.name) for s in Sector.objects.all()
         ]
         self.fields["kind"].choices = [("", _("All kinds")), *OperatorKind.choices]
+        for name in ("sector", "kind", "country"):
+            self.fields[name].widget.attrs["class"] = "form-select"

@@ -1,17 +1,19 @@
 """Reads of matchmaking, each in a fixed number of queries whatever the size of the mission."""
 
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from companies.models import Company, Operator, OperatorKind
 from missions.models import Application, Mission, OperatorRegistration
 
+from .cache import cached
 from .models import (
     Meeting,
     MeetingRequest,
@@ -29,6 +31,16 @@ def participant_for(*, user, mission: Mission) -> Participant | None:
     """The firm (approved) or operator (confirmed) that ``user`` represents in ``mission``."""
     if not user.is_authenticated or user.is_staff:
         return None
+    found = cached(
+        mission.pk,
+        f"participant:{user.company_id}:{user.operator_id}",
+        lambda: _participant_for(user=user, mission=mission) or False,
+    )
+    # The mission itself is read fresh: its status changes without the matchmaking cache.
+    return replace(found, mission=mission) if found else None
+
+
+def _participant_for(*, user, mission: Mission) -> Participant | None:
     if user.company_id:
         application = (
             Application.objects.filter(
@@ -45,15 +57,19 @@ def participant_for(*, user, mission: Mission) -> Participant | None:
                 company=application.company,
                 application=application,
             )
-    if (
-        user.operator_id
-        and OperatorRegistration.objects.filter(
-            mission=mission,
-            operator_id=user.operator_id,
-            status=OperatorRegistration.Status.CONFIRMED,
-        ).exists()
-    ):
-        return Participant(mission=mission, side=Side.OPERATOR, operator=user.operator)
+    if user.operator_id:
+        registration = (
+            OperatorRegistration.objects.filter(
+                mission=mission,
+                operator_id=user.operator_id,
+                status=OperatorRegistration.Status.CONFIRMED,
+            )
+            .select_related("operator")
+            .prefetch_related("operator__sectors")
+            .first()
+        )
+        if registration:
+            return Participant(mission=mission, side=Side.OPERATOR, operator=registration.operator)
     return None
 
 
@@ -75,6 +91,12 @@ def confirmed_operators(*, mission: Mission) -> QuerySet[Operator]:
         registrations__mission=mission,
         registrations__status=OperatorRegistration.Status.CONFIRMED,
     ).prefetch_related("sectors")
+
+
+def operator_countries(*, mission: Mission) -> list[tuple[str, str]]:
+    """The countries of the mission's confirmed operators, for the directory's filter."""
+    codes = confirmed_operators(mission=mission).values_list("country", flat=True).distinct()
+    return sorted(((c, dict(countries)[c]) for c in codes), key=lambda pair: pair[1])
 
 
 def firm_profile(company: Company, application: Application | None) -> FirmProfile:
@@ -99,39 +121,46 @@ class DirectoryEntry:
     match: Match
     asked: bool = False  # the viewer asked to meet them
     asked_by_them: bool = False
-    meeting: Meeting | None = None
+    meeting_start: datetime | None = None  # the start of their meeting, if they have one
 
     @property
     def mutual(self) -> bool:
         return self.asked and self.asked_by_them
 
 
-def _directory_entries(participant: Participant, parties: list) -> list[DirectoryEntry]:
-    """Scores and request/meeting flags of ``parties`` for the viewer, in three queries."""
+def party_links(*, participant: Participant) -> dict:
+    """Whom the viewer asked, who asked the viewer, and whom the viewer meets (and when)."""
     mission = participant.mission
-    mine = (
-        Q(company=participant.company)
-        if participant.side == Side.COMPANY
-        else Q(operator=participant.operator)
-    )
-    key = "operator_id" if participant.side == Side.COMPANY else "company_id"
-    ids = [p.pk for p in parties]
-    requests = MeetingRequest.objects.filter(mine, mission=mission, **{f"{key}__in": ids}).exclude(
-        status=RequestStatus.WITHDRAWN
-    )
-    asked = {getattr(r, key) for r in requests if r.side == participant.side}
-    asked_by_them = {getattr(r, key) for r in requests if r.side != participant.side}
-    meetings = {
-        getattr(m, key): m
-        for m in Meeting.objects.filter(mine, mission=mission, **{f"{key}__in": ids})
-        .exclude(status=MeetingStatus.CANCELLED)
-        .select_related("slot")
-    }
+    side, org = participant.side, participant.organisation
+
+    def build():
+        mine = Q(company=org) if side == Side.COMPANY else Q(operator=org)
+        key = "operator_id" if side == Side.COMPANY else "company_id"
+        requests = list(
+            MeetingRequest.objects.filter(mine, mission=mission)
+            .exclude(status=RequestStatus.WITHDRAWN)
+            .values_list(key, "side")
+        )
+        return {
+            "asked": {other for other, s in requests if s == side},
+            "asked_by_them": {other for other, s in requests if s != side},
+            "meetings": dict(
+                Meeting.objects.filter(mine, mission=mission)
+                .exclude(status=MeetingStatus.CANCELLED)
+                .values_list(key, "slot__starts_at")
+            ),
+        }
+
+    return cached(mission.pk, f"links:{side}:{org.pk}", build)
+
+
+def _directory_entries(participant: Participant, parties: list) -> list[DirectoryEntry]:
+    """Scores and request/meeting flags of ``parties`` for the viewer."""
+    links = party_links(participant=participant)
     if participant.side == Side.COMPANY:
         viewer = firm_profile(participant.company, participant.application)
     else:
-        operator = Operator.objects.prefetch_related("sectors").get(pk=participant.operator.pk)
-        viewer = operator_profile(operator)
+        viewer = operator_profile(participant.operator)  # sectors prefetched by participant_for
     entries = []
     for party in parties:
         if participant.side == Side.COMPANY:
@@ -143,9 +172,9 @@ def _directory_entries(participant: Participant, parties: list) -> list[Director
             DirectoryEntry(
                 party=party,
                 match=match,
-                asked=party.pk in asked,
-                asked_by_them=party.pk in asked_by_them,
-                meeting=meetings.get(party.pk),
+                asked=party.pk in links["asked"],
+                asked_by_them=party.pk in links["asked_by_them"],
+                meeting_start=links["meetings"].get(party.pk),
             )
         )
     return entries
@@ -188,8 +217,33 @@ def directory_entry(*, participant: Participant, party) -> DirectoryEntry:
 def counterpart(*, participant: Participant, pk: int):
     """The firm or operator of the other side if it takes part in the mission (else
     DoesNotExist)."""
+    found = cached(
+        participant.mission.pk,
+        f"counterpart:{participant.side}:{pk}",
+        lambda: _counterpart_or_false(participant, pk),
+    )
+    if found is False:
+        raise Operator.DoesNotExist if participant.side == Side.COMPANY else Company.DoesNotExist
+    return found
+
+
+def _counterpart_or_false(participant: Participant, pk: int):
+    try:
+        return _counterpart(participant, pk)
+    except (Application.DoesNotExist, Company.DoesNotExist, Operator.DoesNotExist):
+        return False
+
+
+def _counterpart(participant: Participant, pk: int):
     if participant.side == Side.OPERATOR:
-        return delegation(mission=participant.mission).get(pk=pk)
+        application = (
+            Application.objects.select_related("company")
+            .prefetch_related("delegates", "company__sectors")
+            .get(mission=participant.mission, company_id=pk, status=Application.Status.APPROVED)
+        )
+        company = application.company
+        company.mission_applications = [application]
+        return company
     return confirmed_operators(mission=participant.mission).get(pk=pk)
 
 
@@ -202,43 +256,78 @@ class FreeSlot:
     tables_left: int
 
 
+def slot_load(*, mission: Mission) -> list[dict]:
+    """Every future slot of the mission with its local label and how many tables are taken."""
+
+    def build():
+        zone = mission.tzinfo
+        rows = (
+            Slot.objects.filter(mission=mission, starts_at__gt=timezone.now())
+            .annotate(taken=Count("meetings", filter=~Q(meetings__status=MeetingStatus.CANCELLED)))
+            .values("pk", "starts_at", "ends_at", "taken", "session__tables")
+            .order_by("starts_at")
+        )
+        loaded = []
+        for row in rows:
+            start, end = row["starts_at"].astimezone(zone), row["ends_at"].astimezone(zone)
+            loaded.append(row | {"label": f"{start:%H:%M}–{end:%H:%M}"})
+        return loaded
+
+    # Slots that have started since the entry was made are dropped at read time.
+    now = timezone.now()
+    return [row for row in cached(mission.pk, "slot-load", build) if row["starts_at"] > now]
+
+
+def party_busy(*, mission: Mission, side: str, pk: int) -> tuple[Counter, set]:
+    """Meetings per slot of one firm or operator, and the slots it marked unavailable."""
+
+    def build():
+        party = {f"{side}_id": pk}
+        busy = Counter(
+            Meeting.objects.filter(mission=mission, **party)
+            .exclude(status=MeetingStatus.CANCELLED)
+            .values_list("slot_id", flat=True)
+        )
+        blocked = set(
+            Unavailability.objects.filter(slot__mission=mission, **party).values_list(
+                "slot_id", flat=True
+            )
+        )
+        return busy, blocked
+
+    return cached(mission.pk, f"busy:{side}:{pk}", build)
+
+
 def free_slots(
     *, mission: Mission, company: Company, operator: Operator, application: Application
 ) -> list[FreeSlot]:
     """Future slots where the firm has a free delegate, the operator is free, neither side is
-    unavailable, and a table is left: one query, whatever the number of meetings."""
-    active = ~Q(meetings__status=MeetingStatus.CANCELLED)
-    rows = (
-        Slot.objects.filter(mission=mission, starts_at__gt=timezone.now())
-        .annotate(
-            taken=Count("meetings", filter=active),
-            firm_taken=Count("meetings", filter=active & Q(meetings__company=company)),
-            operator_taken=Count("meetings", filter=active & Q(meetings__operator=operator)),
-            blocked=Exists(
-                Unavailability.objects.filter(slot=OuterRef("pk")).filter(
-                    Q(company=company) | Q(operator=operator)
-                )
-            ),
-        )
-        .filter(operator_taken=0, blocked=False, firm_taken__lt=len(application.delegates.all()))
-        .values("pk", "starts_at", "ends_at", "taken", "session__tables")
-        .order_by("starts_at")
-    )
+    unavailable, and a table is left (from cached pieces, refreshed by every booking)."""
+    firm_busy, firm_blocked = party_busy(mission=mission, side="company", pk=company.pk)
+    operator_busy, operator_blocked = party_busy(mission=mission, side="operator", pk=operator.pk)
+    delegates = len(application.delegates.all())
     zone = mission.tzinfo
     free = []
-    for row in rows:
+    for row in slot_load(mission=mission):
+        pk = row["pk"]
         left = row["session__tables"] - row["taken"]
-        if left > 0:
-            start, end = row["starts_at"].astimezone(zone), row["ends_at"].astimezone(zone)
-            free.append(
-                FreeSlot(
-                    pk=row["pk"],
-                    starts_at=row["starts_at"],
-                    local_start=start,
-                    label=f"{start:%H:%M}–{end:%H:%M}",
-                    tables_left=left,
-                )
+        if (
+            left <= 0
+            or operator_busy[pk]
+            or firm_busy[pk] >= delegates
+            or pk in firm_blocked
+            or pk in operator_blocked
+        ):
+            continue
+        free.append(
+            FreeSlot(
+                pk=pk,
+                starts_at=row["starts_at"],
+                local_start=row["starts_at"].astimezone(zone),
+                label=row["label"],
+                tables_left=left,
             )
+        )
     return free
 
 
@@ -280,8 +369,17 @@ def _with_pk(url_for_zero: str, pk: int) -> str:
 
 
 def agenda_rows(*, participant: Participant) -> list[AgendaRow]:
-    """The participant's meetings as printable rows: plain values, no model instances, so
-    that an agenda of a hundred meetings stays cheap."""
+    """The participant's meetings as printable rows (cached until the mission changes)."""
+    return cached(
+        participant.mission.pk,
+        f"agenda:{participant.side}:{participant.organisation.pk}",
+        lambda: _agenda_rows(participant=participant),
+        per_language=True,
+    )
+
+
+def _agenda_rows(*, participant: Participant) -> list[AgendaRow]:
+    """Plain values, no model instances, so that an agenda of a hundred meetings stays cheap."""
     zone = participant.mission.tzinfo
     slug = participant.mission.slug
     statuses = dict(MeetingStatus.choices)

@@ -19,6 +19,7 @@ from companies.models import Company, Operator
 from core.emails import email_send, recipients_for_users
 from missions.models import Application, Mission, MissionStatus, OperatorRegistration
 
+from .cache import mission_changed
 from .calendar import calendar_bytes
 from .models import (
     CalendarFeed,
@@ -114,6 +115,7 @@ def session_create(*, mission: Mission, data: dict) -> MeetingSession:
     _check_day(mission, data["day"])
     session = MeetingSession.objects.create(mission=mission, **data)
     _generate(session)
+    mission_changed(mission.pk)
     return session
 
 
@@ -167,6 +169,7 @@ def session_update(*, session: MeetingSession, data: dict) -> MeetingSession:
         )
         cancelled.filter(table__number__gt=session.tables).delete()
         session.table_set.filter(number__gt=session.tables).delete()
+    mission_changed(session.mission_id)
     return session
 
 
@@ -179,6 +182,7 @@ def session_delete(*, session: MeetingSession) -> None:
             % {"count": meetings.count(), "meetings": _describe(meetings)}
         )
     Meeting.objects.filter(slot__session=session).delete()  # cancelled ones only
+    mission_changed(session.mission_id)
     session.delete()
 
 
@@ -213,6 +217,7 @@ def availability_set(*, participant: Participant, unavailable_slot_ids: set[int]
         Unavailability.objects.filter(slot_id__in=slots, **party).values_list("slot_id", flat=True)
     )
     Unavailability.objects.bulk_create(Unavailability(slot_id=s, **party) for s in slots - existing)
+    mission_changed(participant.mission.pk)
 
 
 # --- Requests ---------------------------------------------------------------------------------
@@ -271,6 +276,7 @@ def request_create(
             "from_company": participant.side == Side.COMPANY,
         },
     )
+    mission_changed(request.mission_id)
     return request
 
 
@@ -297,6 +303,7 @@ def request_respond(
             "operator": request.operator,
         },
     )
+    mission_changed(request.mission_id)
     return request
 
 
@@ -309,6 +316,7 @@ def request_withdraw(*, request: MeetingRequest, participant: Participant) -> Me
         raise MatchmakingError(_("This request is no longer open."))
     request.status = RequestStatus.WITHDRAWN
     request.save(update_fields=["status"])
+    mission_changed(request.mission_id)
     return request
 
 
@@ -411,6 +419,7 @@ def meeting_book(
             _("Someone has just taken this time slot. Choose another one.")
         ) from exc
     _invite(meeting, template="meeting_booked", method="REQUEST")
+    mission_changed(meeting.mission_id)
     return meeting
 
 
@@ -428,6 +437,7 @@ def _cancel(meeting: Meeting, *, reason: str = "", departure: str = "") -> Meeti
     meeting.sequence += 1
     meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
     _invite(meeting, template="meeting_cancelled", method="CANCEL", extra={"departure": departure})
+    mission_changed(meeting.mission_id)
     return meeting
 
 
@@ -523,6 +533,7 @@ def meeting_move(*, meeting: Meeting, slot: Slot, by: User, staff: bool = False)
             _("Someone has just taken this time slot. Choose another one.")
         ) from exc
     _invite(meeting, template="meeting_moved", method="REQUEST", extra={"by": by})
+    mission_changed(meeting.mission_id)
     return meeting
 
 

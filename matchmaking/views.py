@@ -33,7 +33,11 @@ def _participant(request, slug) -> services.Participant:
 def _counterpart(participant, pk):
     try:
         return selectors.counterpart(participant=participant, pk=pk)
-    except (selectors.Company.DoesNotExist, selectors.Operator.DoesNotExist):
+    except (
+        selectors.Application.DoesNotExist,
+        selectors.Company.DoesNotExist,
+        selectors.Operator.DoesNotExist,
+    ):
         raise Http404 from None
 
 
@@ -54,7 +58,9 @@ def _sector_names() -> dict[str, str]:
 @login_required
 def directory(request, slug):
     participant = _participant(request, slug)
-    form = DirectoryFilterForm(request.GET or None)
+    form = DirectoryFilterForm(
+        request.GET or None, countries=selectors.operator_countries(mission=participant.mission)
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     entries = selectors.directory(participant=participant, filters=filters)
     names = _sector_names()
@@ -83,7 +89,7 @@ def _party_page(request, participant, party, *, request_form=None, status=200):
     entry.reasons = reasons_text(entry.match, _sector_names())
     free = (
         []
-        if entry.meeting
+        if entry.meeting_start
         else selectors.free_slots(
             mission=mission, company=company, operator=operator, application=application
         )

@@ -16,6 +16,7 @@ from accounts.auth import email_address_add
 from accounts.models import User
 from companies.models import Company, Operator
 from core.emails import email_send, recipients_for_users
+from matchmaking.cache import mission_changed
 from matchmaking.services import meetings_cancel_for_departure
 
 from .models import (
@@ -71,6 +72,7 @@ def _move(*, mission: Mission, to: str, by: User | None, note: str = "") -> Miss
     )
     mission.status = to
     mission.save(update_fields=["status", "updated_at"])
+    mission_changed(mission.pk)
     return mission
 
 
@@ -262,6 +264,7 @@ def application_update(
     Delegate.objects.bulk_create(
         Delegate(application=application, **row) for row in _clean_delegates(delegates)
     )
+    mission_changed(application.mission_id)
     return application
 
 
@@ -320,6 +323,7 @@ def application_withdraw(*, application: Application, by: User) -> Application:
     if was_approved:
         _leave(application)
         _promote_waitlisted(mission, by=None)
+    mission_changed(mission.pk)
     return application
 
 
@@ -387,6 +391,7 @@ def applications_decide(
             places_freed = True
     if places_freed:
         _promote_waitlisted(mission, by=by, exclude=ids)
+    mission_changed(mission.pk)
     return changed
 
 
@@ -429,6 +434,7 @@ def operator_register(
         registration.decided_at = timezone.now()
         registration.save(update_fields=["status", "decided_at"])
     _notify_operator(registration, "registration_received")
+    mission_changed(mission.pk)
     return registration
 
 
@@ -492,6 +498,7 @@ def registrations_decide(
         registration.save(update_fields=["status", "decision_note", "decided_by", "decided_at"])
         _notify_operator(registration, "registration_decision")
         changed.append(registration)
+    mission_changed(*(r.mission_id for r in changed))
     return changed
 
 
@@ -544,4 +551,5 @@ def operators_import(*, mission: Mission, rows: list[dict], by: User) -> dict[st
             template="operator_invitation",
             context={"mission": mission, "operator": registration.operator},
         )
+    mission_changed(mission.pk)
     return counts

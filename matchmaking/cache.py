@@ -1,0 +1,56 @@
+"""A read cache for the busiest pages of a mission (booking page, directory, agenda).
+
+Every entry is keyed by the mission's *version*, a counter that every write touching the
+mission's matchmaking bumps after its commit (bookings, requests, availability, sessions,
+decisions on firms and operators, profile changes). A bump makes every former entry unreachable,
+so nothing stale is served after a change; entries also expire after a few minutes. With several
+processes the cache must be shared (Redis, as in production): a per-process memory cache would
+miss other processes' bumps.
+"""
+
+import time
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.translation import get_language
+
+TIMEOUT = 300
+
+
+def _version_key(mission_id: int) -> str:
+    return f"mm:version:{mission_id}"
+
+
+def mission_version(mission_id: int) -> int:
+    version = cache.get(_version_key(mission_id))
+    if version is None:
+        # A fresh start (or an evicted counter) must not meet entries of an older start.
+        cache.add(_version_key(mission_id), time.time_ns(), None)
+        version = cache.get(_version_key(mission_id), 0)
+    return version
+
+
+def _bump(mission_id: int) -> None:
+    try:
+        cache.incr(_version_key(mission_id))
+    except ValueError:
+        cache.set(_version_key(mission_id), time.time_ns(), None)
+
+
+def mission_changed(*mission_ids: int) -> None:
+    """Call inside the write's transaction: the missions' entries expire when it commits."""
+    for mission_id in set(mission_ids):
+        transaction.on_commit(lambda m=mission_id: _bump(m))
+
+
+def cached[T](
+    mission_id: int, name: str, build: Callable[[], T], *, per_language: bool = False
+) -> T:
+    language = get_language() if per_language else ""
+    key = f"mm:{mission_id}:{mission_version(mission_id)}:{name}:{language}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value
