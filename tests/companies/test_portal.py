@@ -189,3 +189,18 @@ def test_portal_query_count_does_not_grow(client, member, queries):
         ApplicationFactory(company=member.company)
         MissionFactory()
     assert queries(lambda: client.get(reverse("companies:portal"))) == one
+
+
+def test_members_page_query_count_does_not_grow(client, member, queries):
+    from companies.models import CompanyInvitation
+
+    client.force_login(member)
+    UserFactory(company=member.company, company_role="member")
+    CompanyInvitation.objects.create(company=member.company, email="a0@example.org", token="t0")
+    one = queries(lambda: client.get(reverse("companies:members")))
+    for i in range(1, 50):
+        UserFactory(company=member.company, company_role="member")
+        CompanyInvitation.objects.create(
+            company=member.company, email=f"a{i}@example.org", token=f"t{i}"
+        )
+    assert queries(lambda: client.get(reverse("companies:members"))) == one

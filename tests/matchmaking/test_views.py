@@ -350,3 +350,42 @@ def test_cached_pages_follow_every_change(
             applications=list(owner.company.applications.all()), decision="rejected", by=staff
         )
     assert client.get(page_url).status_code == 404
+
+
+def test_requests_page_query_count_does_not_grow(client, session, queries):
+    owner, contact = participants(session.mission)
+    client.force_login(owner)
+    MeetingRequest.objects.create(
+        mission=session.mission, company=owner.company, operator=contact.operator, side="company"
+    )
+    url = reverse("matchmaking:requests", args=[session.mission.slug])
+    cache.clear()
+    one = queries(lambda: client.get(url))
+    for _ in range(49):
+        other = participants(session.mission)[1]
+        MeetingRequest.objects.create(
+            mission=session.mission, company=owner.company, operator=other.operator, side="operator"
+        )
+    cache.clear()
+    assert queries(lambda: client.get(url)) == one
+
+
+def test_staff_sessions_page_query_count_does_not_grow(client, staff, queries):
+    session = MeetingSessionFactory()
+    client.force_login(staff)
+    url = reverse("dashboard:sessions", args=[session.mission.slug])
+    one = queries(lambda: client.get(url))
+    for hour in range(13, 18):
+        services.session_create(
+            mission=session.mission,
+            data={
+                "day": session.day,
+                "start_time": time(hour, 0),
+                "end_time": time(hour, 30),
+                "slot_minutes": 30,
+                "break_minutes": 0,
+                "tables": 2,
+                "place": "",
+            },
+        )
+    assert queries(lambda: client.get(url)) == one
