@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -329,6 +330,23 @@ def free_slots(
             )
         )
     return free
+
+
+def slot_buttons(free: list[FreeSlot], tz) -> list[tuple]:
+    """The free slots as one row of submit buttons per local day, built in Python: the booking
+    page shows up to a few hundred of them and a template loop would dominate its cost."""
+    return [
+        (
+            day,
+            format_html_join(
+                "",
+                '<button class="btn btn-outline-primary slot-button" type="submit" name="slot" '
+                'value="{}">{}</button>',
+                ((item.pk, item.label) for item in items),
+            ),
+        )
+        for day, items in by_local_day(free, tz)
+    ]
 
 
 def by_local_day(items, tz, moment=lambda item: item.starts_at):

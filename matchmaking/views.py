@@ -102,7 +102,7 @@ def _party_page(request, participant, party, *, request_form=None, status=200):
             "mission": mission,
             "party": party,
             "entry": entry,
-            "days": selectors.by_local_day(free, mission.tzinfo),
+            "days": selectors.slot_buttons(free, mission.tzinfo),
             "request_form": request_form or RequestForm(),
             "booking_open": mission.status in services.MATCHMAKING_OPEN,
         },
@@ -313,7 +313,7 @@ def meeting_move(request, slug, pk):
             "participant": participant,
             "mission": participant.mission,
             "meeting": meeting,
-            "days": selectors.by_local_day(free, participant.mission.tzinfo),
+            "days": selectors.slot_buttons(free, participant.mission.tzinfo),
         },
         status=status,
     )
