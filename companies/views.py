@@ -264,6 +264,7 @@ def application_edit(request, pk):
         if request.method == "POST"
         else [{"full_name": d.full_name, "role": d.role} for d in application.delegates.all()],
     )
+    status = 200
     if request.method == "POST":
         if form.is_valid() and formset.is_valid():
             try:
@@ -279,16 +280,12 @@ def application_edit(request, pk):
             else:
                 messages.success(request, _("Your application has been saved."))
                 return redirect("companies:application", pk=application.pk)
-        return render(
-            request,
-            "companies/application_detail.html",
-            {"application": application, "form": form, "formset": formset, "editable": editable},
-            status=400,
-        )
+        status = 400
     return render(
         request,
         "companies/application_detail.html",
         {"application": application, "form": form, "formset": formset, "editable": editable},
+        status=status,
     )
 
 
