@@ -193,7 +193,25 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class Application(models.Model):
+class Decided(models.Model):
+    """Staff's decision on a request to take part: who decided, when, and the note to the party."""
+
+    decision_note = models.TextField(_("decision note"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Application(Decided):
     """A Moroccan firm's application to take part in a mission."""
 
     Status = ApplicationStatus
@@ -219,20 +237,10 @@ class Application(models.Model):
         null=True,
         related_name="+",
     )
-    decision_note = models.TextField(_("decision note"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    class Meta:
+    class Meta(Decided.Meta):
         ordering = ["submitted_at", "pk"]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
@@ -285,7 +293,7 @@ class RegistrationStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class OperatorRegistration(models.Model):
+class OperatorRegistration(Decided):
     """A foreign operator's registration to meet the delegation of one mission."""
 
     Status = RegistrationStatus
@@ -312,19 +320,9 @@ class OperatorRegistration(models.Model):
         null=True,
         related_name="+",
     )
-    decision_note = models.TextField(_("decision note"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Decided.Meta):
         ordering = ["created_at", "pk"]
         verbose_name = _("operator registration")
         verbose_name_plural = _("operator registrations")
