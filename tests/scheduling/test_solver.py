@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.scheduling import Size, generate
 from matchmaking.scheduling.greedy import greedy
 from matchmaking.scheduling.problem import (
     Meeting,
@@ -222,3 +223,16 @@ def test_malformed_instances_are_rejected_with_a_message(mutate, message):
     mutate(data)
     with pytest.raises(ValueError, match=message):
         instance_from_dict(data)
+
+
+def test_medium_generated_instance_is_no_worse_than_greedy():
+    # A reduced "M"-like trade mission from the benchmark's generator, with a short time limit:
+    # phase 1 cannot prove optimality, yet phase 2 must still run and never scatter meetings
+    # more than the baseline does.
+    inst = generate(Size("T", 10, 60, 2, 4.0), seed=3)
+    base = greedy(inst)
+    solution = solve(inst, time_limit=4, workers=2)
+    check(inst, solution)
+    # Lexicographically no worse than greedy: more weight, or the same weight and no more breaks
+    # (with more weight, more breaks may be the price of the extra meetings).
+    assert (solution.objective, -solution.breaks) >= (base.objective, -base.breaks)
