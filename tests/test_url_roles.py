@@ -227,3 +227,21 @@ def test_admin_answers_staff_only(client, path, role, expected):
         # Non-staff are sent to the admin login, which allauth guards (403 for the signed in).
         follow = client.get(response["Location"])
         assert follow.status_code == (FOUND if role == "anonymous" else FORBIDDEN)
+
+
+@pytest.mark.django_db
+def test_every_admin_changelist_opens_for_staff(client, world):
+    from django.contrib import admin
+
+    from tests.factories import MeetingFactory
+
+    MeetingFactory()
+    staff = StaffFactory()
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert str(model._meta.verbose_name).lower() in response.content.decode().lower(), url
