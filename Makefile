@@ -13,7 +13,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+# A development checkout runs in DEBUG (settings read .env; the real environment wins), so that
+# `.venv/bin/python manage.py ...` works here too. Production sets its own environment.
+.env:
+	echo "DEBUG=1" > .env
+
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python .env
 	$(BIN)/pip install -q -r requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
