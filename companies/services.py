@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.emails import Recipient, email_send
 from matchmaking.cache import mission_changed
+from outbox.services import Recipient, email_send
 
 from .models import Company, CompanyInvitation, Operator
 
@@ -103,6 +103,7 @@ def company_invite(*, company: Company, by: User, email: str, language: str) -> 
             _("An invitation is already waiting for %(email)s.") % {"email": email}
         ) from exc
     email_send(
+        event=f"company-invitation:{invitation.pk}",
         recipients=[Recipient(email=email, language=existing.language if existing else language)],
         template="company_invitation",
         context={

@@ -23,13 +23,13 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     task_soft_time_limit=5 * 60,
     task_time_limit=6 * 60,
-    # With acks_late a message unacknowledged for this long is handed out again: every countdown
-    # and retry delay must stay below it.
-    broker_transport_options={"visibility_timeout": 60 * 60},
     broker_connection_retry_on_startup=True,
     task_ignore_result=True,
     worker_hijack_root_logger=False,
     timezone="UTC",
-    beat_schedule={},
+    beat_schedule={
+        "outbox-sweep": {"task": "outbox.sweep", "schedule": 60.0},
+        "meeting-reminders": {"task": "matchmaking.reminders", "schedule": 15 * 60.0},
+    },
 )
 app.autodiscover_tasks()

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "missions",
     "matchmaking",
     "dashboard",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,18 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# With acks_late a message unacknowledged for this long is handed out again: every countdown and
+# retry delay must stay below it (a system check compares them).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+
+# --- Outbox (outbox/) ---------------------------------------------------------------------------
+# Retries after a transient failure: base * 2^(n-1) seconds, with jitter, at most the maximum
+# delay; the message fails after OUTBOX_MAX_ATTEMPTS. The sweep (Celery beat, every minute)
+# queues again messages left pending or retrying for OUTBOX_STALE_AFTER seconds.
+OUTBOX_RETRY_BASE = env.float("OUTBOX_RETRY_BASE", 30.0)
+OUTBOX_RETRY_MAX_DELAY = env.float("OUTBOX_RETRY_MAX_DELAY", 15 * 60.0)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", 10)
+OUTBOX_STALE_AFTER = env.float("OUTBOX_STALE_AFTER", 5 * 60.0)
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

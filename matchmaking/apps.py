@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MatchmakingConfig(AppConfig):
     name = "matchmaking"
     verbose_name = _("Matchmaking")
+
+    def ready(self):
+        from . import calendar  # noqa: F401  (registers the e-mail attachments)

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from outbox.attachments import Attachment, attachment
+
 from .models import Meeting
 
 PRODID = "-//Maroc Export//B2B missions//FR"
@@ -85,3 +87,9 @@ def calendar_bytes(
         calendar.add_component(meeting_event(meeting, cancelled=method == "CANCEL"))
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+@attachment("meeting_invite")
+def meeting_invite(*, meeting: Meeting, method: str) -> Attachment:
+    """The invitation (REQUEST) or cancellation (CANCEL) of one meeting, for an e-mail."""
+    return "invite.ics", calendar_bytes([meeting], method=method), f"text/calendar; method={method}"

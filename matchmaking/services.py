@@ -16,11 +16,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from companies.models import Company, Operator
-from core.emails import email_send, recipients_for_users
 from missions.models import Application, Mission, MissionStatus, OperatorRegistration
+from outbox.services import email_send, recipients_for_users
 
 from .cache import mission_changed
-from .calendar import calendar_bytes
 from .models import (
     CalendarFeed,
     Meeting,
@@ -266,6 +265,8 @@ def request_create(
         request.save()
     other = Side.OPERATOR if participant.side == Side.COMPANY else Side.COMPANY
     email_send(
+        event=f"meeting-requested:{request.pk}:{timezone.now().isoformat()}",
+        mission=mission,
         recipients=recipients_for_users(_people(other, company, operator)),
         template="meeting_requested",
         context={
@@ -293,6 +294,8 @@ def request_respond(
     request.responded_at = timezone.now()
     request.save(update_fields=["status", "responded_at"])
     email_send(
+        event=f"meeting-request-answered:{request.pk}:{request.status}:{request.responded_at.isoformat()}",
+        mission=request.mission,
         recipients=recipients_for_users(_people(request.side, request.company, request.operator)),
         template="meeting_request_answered",
         context={
@@ -329,16 +332,12 @@ def _invite(meeting: Meeting, *, template: str, method: str, extra: dict | None 
         *meeting.operator.contacts.filter(is_active=True),
     ]
     email_send(
+        event=f"{template}:{meeting.pk}:{meeting.sequence}",
+        mission=meeting.mission,
         recipients=recipients_for_users(people),
         template=template,
         context={"meeting": meeting, "mission": meeting.mission, **(extra or {})},
-        attachments=lambda recipient: [
-            (
-                "invite.ics",
-                calendar_bytes([meeting], method=method),
-                f"text/calendar; method={method}",
-            )
-        ],
+        attachments=[("meeting_invite", {"meeting": meeting, "method": method})],
     )
 
 

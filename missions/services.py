@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from accounts.auth import email_address_add
 from accounts.models import User
 from companies.models import Company, Operator
-from core.emails import email_send, recipients_for_users
 from matchmaking.cache import mission_changed
 from matchmaking.services import meetings_cancel_for_departure
+from outbox.services import email_send, recipients_for_users
 
 from .models import (
     REGISTRATION_OPEN_STATUSES,
@@ -201,6 +201,8 @@ def _clean_delegates(delegates: list[dict]) -> list[dict]:
 def _notify_company(application: Application, template: str) -> None:
     members = application.company.members.filter(is_active=True)
     email_send(
+        event=f"{template}:{application.pk}:{application.status}:{application.updated_at.isoformat()}",
+        mission=application.mission,
         recipients=recipients_for_users(members),
         template=template,
         context={
@@ -400,7 +402,10 @@ def applications_decide(
 
 def _notify_operator(registration: OperatorRegistration, template: str) -> None:
     contacts = registration.operator.contacts.filter(is_active=True)
+    stamp = (registration.decided_at or registration.created_at).isoformat()
     email_send(
+        event=f"{template}:{registration.pk}:{registration.status}:{stamp}",
+        mission=registration.mission,
         recipients=recipients_for_users(contacts),
         template=template,
         context={
@@ -547,6 +552,8 @@ def operators_import(*, mission: Mission, rows: list[dict], by: User) -> dict[st
             continue
         counts["registered"] += 1
         email_send(
+            event=f"operator-invitation:{registration.pk}",
+            mission=mission,
             recipients=recipients_for_users([user]),
             template="operator_invitation",
             context={"mission": mission, "operator": registration.operator},

@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from accounts.models import User
+from outbox.models import Email
 
 pytestmark = pytest.mark.django_db
 
@@ -18,16 +19,19 @@ def _link(message) -> str:
     return LINK_RE.search(message.body).group(1)
 
 
-def test_signup_sends_verification_and_link_logs_in(client, mailoutbox):
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "full_name": "Nadia El Amrani",
-            "email": "Nadia@Atlas-Soft.ma",
-            "password1": "une-phrase-secrete-longue",
-            "password2": "une-phrase-secrete-longue",
-        },
-    )
+def test_signup_sends_verification_and_link_logs_in(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "full_name": "Nadia El Amrani",
+                "email": "Nadia@Atlas-Soft.ma",
+                "password1": "une-phrase-secrete-longue",
+                "password2": "une-phrase-secrete-longue",
+            },
+        )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get()
@@ -47,6 +51,10 @@ def test_signup_sends_verification_and_link_logs_in(client, mailoutbox):
 
     assert "Maroc Export B2B" in message.body and "testserver" not in message.body.split("http")[0]
     assert message.body.startswith("Bonjour,")
+    # Through the outbox: sent, and the secret link no longer kept once it has left.
+    row = Email.objects.get(to_email="nadia@atlas-soft.ma")
+    assert (row.status, row.sensitive, row.text, row.html) == ("sent", True, "", "")
+    assert message.extra_headers["Message-ID"] == row.message_id
     confirm_url = _link(message)
     page = client.get(confirm_url)
     assert "nadia@atlas-soft.ma" in page.content.decode()
@@ -56,13 +64,16 @@ def test_signup_sends_verification_and_link_logs_in(client, mailoutbox):
     assert int(client.session["_auth_user_id"]) == user.pk
 
 
-def test_signup_unverified_user_cannot_log_in(client, mailoutbox, password):
+def test_signup_unverified_user_cannot_log_in(
+    client, mailoutbox, password, django_capture_on_commit_callbacks
+):
     from tests.factories import UserFactory
 
     UserFactory(email="late@example.org", verified=False)
-    response = client.post(
-        reverse("account_login"), {"login": "late@example.org", "password": password}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_login"), {"login": "late@example.org", "password": password}
+        )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     assert "_auth_user_id" not in client.session
@@ -86,8 +97,13 @@ def test_signup_errors_are_translated_and_keep_input(client):
     assert not User.objects.exists()
 
 
-def test_login_by_code_for_an_operator(client, mailoutbox, operator_contact):
-    response = client.post(reverse("account_request_login_code"), {"email": "operator@example.org"})
+def test_login_by_code_for_an_operator(
+    client, mailoutbox, operator_contact, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_request_login_code"), {"email": "operator@example.org"}
+        )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_confirm_login_code")
     code = re.search(r"^\s*([A-Z0-9-]{6,})\s*$", mailoutbox[0].body, re.MULTILINE).group(1)
@@ -106,8 +122,11 @@ def test_login_by_code_does_not_reveal_unknown_addresses(client, mailoutbox):
     assert response["Location"] == reverse("account_confirm_login_code")
 
 
-def test_password_reset_through_the_emailed_link(client, mailoutbox, member, password):
-    response = client.post(reverse("account_reset_password"), {"email": "MEMBER@example.org"})
+def test_password_reset_through_the_emailed_link(
+    client, mailoutbox, member, password, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": "MEMBER@example.org"})
     assert response.status_code == 302
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["member@example.org"]
     key_url = _link(mailoutbox[0])

@@ -1,0 +1,174 @@
+"""Delivering one outbox row: lock it, skip it if it is done, render, send, mark it.
+
+Exactly once, but for one window: the mail server has accepted the message and the worker dies
+before the row is marked sent (the time of one ``UPDATE`` and ``COMMIT``, about a millisecond).
+The row is then sent again by the sweep, with the same Message-ID, which lets the receiving side
+recognise the duplicate.
+"""
+
+import logging
+import random
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .attachments import build
+from .models import Email, EmailStatus
+from .serialization import Gone, decode
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_PREFIX = "[Maroc Export] "
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one delivery attempt did: ``sent``, ``skipped`` (done, or being sent elsewhere),
+    ``retry`` (after ``delay`` seconds) or ``failed``."""
+
+    result: str
+    delay: float = 0.0
+    reason: str = ""
+
+
+class Permanent(Exception):
+    """The message cannot be sent as it is (bad address, refused for good, broken template)."""
+
+
+def render_email(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
+    """Subject, text and HTML of ``templates/emails/<template>*`` in ``language``."""
+    with translation.override(language):
+        ctx = {"site_url": settings.SITE_URL.rstrip("/"), "LANGUAGE_CODE": language, **context}
+        subject = render_to_string(f"emails/{template}_subject.txt", ctx).strip()
+        text = render_to_string(f"emails/{template}.txt", ctx)
+        html = render_to_string(f"emails/{template}.html", ctx)
+    return " ".join(subject.split()), text, html
+
+
+def build_message(email: Email) -> EmailMultiAlternatives:
+    from .services import Recipient
+
+    if email.template:
+        try:
+            context = decode(email.context)
+            attachments = [(name, decode(params)) for name, params in email.attachments]
+        except Gone as exc:
+            raise Permanent(str(exc)) from exc
+        recipient = Recipient(email=email.to_email, language=email.language, name=email.to_name)
+        subject, text, html = render_email(
+            template=email.template,
+            context={**context, "recipient": recipient},
+            language=email.language,
+        )
+        subject = SUBJECT_PREFIX + subject
+    else:
+        subject, text, html, attachments = email.subject, email.text, email.html, []
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to_email],
+        headers={"Content-Language": email.language, "Message-ID": email.message_id},
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    with translation.override(email.language):
+        for name, params in attachments:
+            message.attach(*build(name, params))
+    return message
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth another try: the server was unreachable, slow, or answered 4xx."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return any(code < 500 for code, _msg in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPConnectError | smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code < 500
+    status = getattr(exc, "status_code", None)  # an e-mail service's API (django-anymail)
+    if status is not None:
+        return status == 429 or status >= 500
+    if type(exc).__name__ == "AnymailRecipientsRefused":
+        return False
+    return isinstance(exc, OSError)  # refused, reset, timed out, name not resolved
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential backoff with jitter, capped below the broker's visibility timeout."""
+    ceiling = min(settings.OUTBOX_RETRY_BASE * 2 ** (attempts - 1), settings.OUTBOX_RETRY_MAX_DELAY)
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311  (jitter, not a secret)
+
+
+def _reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def deliver(key: str) -> Outcome:
+    now = timezone.now()
+    with transaction.atomic():
+        # The row stays locked while it is sent: a second worker given the same row skips it.
+        email = Email.objects.select_for_update(skip_locked=True).filter(key=key).first()
+        if email is None:
+            return Outcome("skipped", reason="absent or being sent")
+        if email.status in (EmailStatus.SENT, EmailStatus.FAILED):
+            return Outcome("skipped", reason=email.status)
+        if email.next_attempt_at and email.next_attempt_at > now + timedelta(seconds=1):
+            return Outcome("skipped", reason="not due")
+        email.attempts += 1
+        try:
+            message = build_message(email)
+            message.send()
+        except Exception as exc:  # noqa: BLE001  (every failure is recorded on the row)
+            transient = not isinstance(exc, Permanent) and is_transient(exc)
+            email.last_error = _reason(exc)
+            if transient and email.attempts < settings.OUTBOX_MAX_ATTEMPTS:
+                delay = retry_delay(email.attempts)
+                email.status = EmailStatus.RETRYING
+                email.next_attempt_at = email.enqueued_at = now + timedelta(seconds=delay)
+                email.save(
+                    update_fields=[
+                        "attempts",
+                        "status",
+                        "next_attempt_at",
+                        "enqueued_at",
+                        "last_error",
+                    ]
+                )
+                logger.warning("E-mail %s: attempt %d failed (%s)", key, email.attempts, exc)
+                return Outcome("retry", delay=delay, reason=email.last_error)
+            email.status = EmailStatus.FAILED
+            email.next_attempt_at = None
+            email.save(update_fields=["attempts", "status", "next_attempt_at", "last_error"])
+            logger.error("E-mail %s failed for good: %s", key, email.last_error)
+            return Outcome("failed", reason=email.last_error)
+        email.status, email.sent_at, email.next_attempt_at = EmailStatus.SENT, timezone.now(), None
+        fields = ["attempts", "status", "sent_at", "next_attempt_at"]
+        if email.sensitive:
+            email.text = email.html = ""
+            fields += ["text", "html"]
+        email.save(update_fields=fields)
+        return Outcome("sent")
+
+
+def due_keys(*, limit: int = 1000) -> list[str]:
+    """Messages that should have left by now: pending since before the stale delay (their task
+    was lost, or its worker killed), or retrying past their time. Marked as queued again."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.OUTBOX_STALE_AFTER)
+    with transaction.atomic():
+        rows = list(
+            Email.objects.select_for_update(skip_locked=True)
+            .filter(status__in=[EmailStatus.PENDING, EmailStatus.RETRYING], enqueued_at__lt=stale)
+            .exclude(next_attempt_at__gt=now)
+            .order_by("enqueued_at")
+            .values_list("pk", "key")[:limit]
+        )
+        Email.objects.filter(pk__in=[pk for pk, _key in rows]).update(enqueued_at=now)
+    return [key for _pk, key in rows]
