@@ -239,6 +239,13 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    # Each side confirms it will come, from the link of its confirmation e-mail.
+    company_confirmed_at = models.DateTimeField(
+        _("firm confirmed attendance"), null=True, blank=True
+    )
+    operator_confirmed_at = models.DateTimeField(
+        _("operator confirmed attendance"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
