@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,7 +17,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from companies.models import Company, Operator
-from missions.models import Application, Mission, MissionStatus, OperatorRegistration
+from missions.models import (
+    MATCHMAKING_VISIBLE_STATUSES,
+    Application,
+    Mission,
+    MissionStatus,
+    OperatorRegistration,
+)
 from outbox.services import email_send, recipients_for_users
 
 from .cache import mission_changed
@@ -546,3 +553,128 @@ def calendar_feed_renew(*, user: User) -> CalendarFeed:
         user=user, defaults={"token": secrets.token_urlsafe(32)}
     )
     return feed
+
+
+# --- Attendance confirmation (the link of the confirmation e-mail) ------------------------------
+
+ATTENDANCE_SALT = "matchmaking.attendance"
+ATTENDANCE_MAX_AGE = timedelta(days=60)
+
+
+class AttendanceLinkError(MatchmakingError):
+    """The link cannot be used; ``gone`` tells a used or outdated link from a forged one."""
+
+    def __init__(self, message: str, *, gone: bool = True):
+        super().__init__(message)
+        self.gone = gone
+
+
+def attendance_token(meeting: Meeting, email: str) -> str:
+    """A signed token for one reader of one version of a meeting (its SEQUENCE)."""
+    return signing.dumps(
+        {"m": meeting.pk, "q": meeting.sequence, "e": email.lower()}, salt=ATTENDANCE_SALT
+    )
+
+
+@dataclass(frozen=True)
+class Attendance:
+    meeting: Meeting
+    side: str
+    user: User
+
+
+def attendance_check(token: str) -> Attendance:
+    """The meeting and side a link confirms, or AttendanceLinkError with the reason."""
+    try:
+        data = signing.loads(token, salt=ATTENDANCE_SALT, max_age=ATTENDANCE_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise AttendanceLinkError(_("This link has expired.")) from exc
+    except signing.BadSignature as exc:
+        raise AttendanceLinkError(
+            _("This link is not valid. Copy the whole address from the e-mail."), gone=False
+        ) from exc
+    meeting = (
+        Meeting.objects.select_related("mission", "company", "operator", "slot", "table")
+        .filter(pk=data.get("m"))
+        .first()
+    )
+    if meeting is None:
+        raise AttendanceLinkError(_("This meeting no longer exists."))
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise AttendanceLinkError(_("This meeting has been cancelled."))
+    if meeting.sequence != data.get("q"):
+        raise AttendanceLinkError(
+            _("This meeting has changed since this e-mail. Use the link of the latest one.")
+        )
+    if meeting.slot.ends_at <= timezone.now():
+        raise AttendanceLinkError(_("This meeting is over."))
+    user = User.objects.filter(email__iexact=data.get("e", ""), is_active=True).first()
+    if user and user.company_id == meeting.company_id:
+        side = Side.COMPANY
+    elif user and user.operator_id == meeting.operator_id:
+        side = Side.OPERATOR
+    else:
+        raise AttendanceLinkError(_("This link is no longer valid for your account."))
+    return Attendance(meeting=meeting, side=side, user=user)
+
+
+@transaction.atomic
+def attendance_confirm(token: str) -> Attendance:
+    """Record that one side will come. A link works once."""
+    attendance = attendance_check(token)
+    meeting = _lock_meeting(attendance.meeting)
+    field = "company_confirmed_at" if attendance.side == Side.COMPANY else "operator_confirmed_at"
+    if getattr(meeting, field):
+        raise AttendanceLinkError(
+            _("This link has already been used: attendance was confirmed on %(when)s.")
+            % {"when": date_format(timezone.localtime(getattr(meeting, field)), "DATETIME_FORMAT")}
+        )
+    setattr(meeting, field, timezone.now())
+    meeting.save(update_fields=[field, "updated_at"])
+    mission_changed(meeting.mission_id)
+    return Attendance(meeting=meeting, side=attendance.side, user=attendance.user)
+
+
+# --- Reminders (Celery beat) ------------------------------------------------------------------
+
+REMINDER_HOUR = 17  # local time of the mission, the day before
+
+
+def reminders_send(*, now: datetime | None = None) -> int:
+    """Remind each participant, from 17:00 (mission time) the day before each B2B day, of that
+    day's meetings. Run often by Celery beat: the outbox's keys make a second run send nothing."""
+    now = now or timezone.now()
+    sent = 0
+    missions = Mission.objects.filter(status__in=MATCHMAKING_VISIBLE_STATUSES)
+    for mission in missions:
+        local_now = timezone.localtime(now, mission.tzinfo)
+        if local_now.hour < REMINDER_HOUR:
+            continue
+        day = local_now.date() + timedelta(days=1)
+        start = datetime.combine(day, datetime.min.time(), tzinfo=mission.tzinfo)
+        meetings = list(
+            Meeting.objects.filter(
+                mission=mission,
+                slot__starts_at__gte=start,
+                slot__starts_at__lt=start + timedelta(days=1),
+            )
+            .exclude(status=MeetingStatus.CANCELLED)
+            .select_related("company", "operator")
+            .order_by("slot__starts_at")
+        )
+        by_party: dict[tuple[str, int], list[Meeting]] = {}
+        for meeting in meetings:
+            by_party.setdefault((Side.COMPANY, meeting.company_id), []).append(meeting)
+            by_party.setdefault((Side.OPERATOR, meeting.operator_id), []).append(meeting)
+        for (side, party_id), party_meetings in by_party.items():
+            first = party_meetings[0]
+            people = _people(side, first.company, first.operator)
+            email_send(
+                event=f"meeting-reminder:{mission.pk}:{day.isoformat()}:{side}:{party_id}",
+                mission=mission,
+                recipients=recipients_for_users(people),
+                template="meeting_reminder",
+                context={"mission": mission, "day": day, "meetings": party_meetings},
+            )
+            sent += len(people)
+    return sent

@@ -16,5 +16,6 @@ urlpatterns = [
     path("m/<slug:slug>/meetings/<int:pk>/move/", views.meeting_move, name="meeting_move"),
     path("m/<slug:slug>/availability/", views.availability, name="availability"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),
+    path("attend/<str:token>/", views.attend, name="attend"),
     path("me/calendar/", views.calendar_settings, name="calendar"),
 ]

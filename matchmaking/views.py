@@ -369,3 +369,28 @@ def calendar_settings(request):
         return redirect("matchmaking:calendar")
     subscription = CalendarFeed.objects.filter(user=request.user).first()
     return render(request, "matchmaking/calendar.html", {"subscription": subscription})
+
+
+def attend(request, token):
+    """The confirm-attendance link of a confirmation e-mail: no login needed, the signed token
+    is the proof. GET shows the meeting (mail scanners follow links); POST confirms, once."""
+    try:
+        attendance = services.attendance_check(token)
+        if request.method == "POST":
+            attendance = services.attendance_confirm(token)
+            done = True
+        else:
+            done = False
+    except services.AttendanceLinkError as error:
+        return render(
+            request,
+            "matchmaking/attend.html",
+            {"error": str(error)},
+            status=410 if error.gone else 400,
+        )
+    meeting = attendance.meeting
+    return render(
+        request,
+        "matchmaking/attend.html",
+        {"meeting": meeting, "mission": meeting.mission, "attendance": attendance, "done": done},
+    )

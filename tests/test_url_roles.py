@@ -4,12 +4,14 @@ The table grows with every new page: a URL without a row makes ``test_every_url_
 Admin pages are covered as one namespace (the admin checks staff itself), in the last test.
 """
 
+from types import SimpleNamespace
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from companies.models import CompanyInvitation
 from matchmaking.models import MeetingRequest
-from matchmaking.services import calendar_feed_renew
+from matchmaking.services import attendance_token, calendar_feed_renew
 from tests.factories import (
     ApplicationFactory,
     CompanyMemberFactory,
@@ -108,6 +110,7 @@ URLS = {
     "matchmaking:meeting_move": ({"slug": "b2b", "pk": "meeting"}, participants_only()),
     "matchmaking:availability": ({"slug": "b2b"}, participants_only()),
     "matchmaking:feed": ({"token": "feed"}, every(OK)),  # the secret URL is the key
+    "matchmaking:attend": ({"token": "attend"}, every(OK)),  # the signed link is the proof
     "matchmaking:calendar": (
         {},
         {"anonymous": FOUND, "company": OK, "operator": OK, "staff": FORBIDDEN},
@@ -189,6 +192,11 @@ def world(db):
             side="company",
         ).pk,
         "feed": calendar_feed_renew(user=owner),
+        "attend": SimpleNamespace(
+            token=attendance_token(
+                meeting, CompanyMemberFactory(company=meeting.company, company_role="member").email
+            )
+        ),
     }
 
 

@@ -1,0 +1,11 @@
+"""Celery tasks of matchmaking."""
+
+from celery import shared_task
+
+from .services import reminders_send
+
+
+@shared_task(name="matchmaking.reminders", ignore_result=True)
+def meeting_reminders() -> int:
+    """The day-before reminders (Celery beat, every quarter of an hour; idempotent)."""
+    return reminders_send()
