@@ -5,6 +5,7 @@ Every value that differs between a laptop, CI and production comes from the envi
 Celery tasks executed eagerly in-process, so that ``make run`` needs no service.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -187,8 +188,20 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- E-mail -----------------------------------------------------------------------------------
 # One URL describes the mail transport: consolemail:// (default), smtp://user:pass@host:25,
 # smtp+tls://host:587, smtps://host:465. Django 6.1 configures it through MAILERS.
+# anymail://<service> sends through a transactional e-mail service with django-anymail
+# (postmark, sendgrid, mailgun, amazon_ses, brevo...), its settings in ANYMAIL_* variables
+# (ANYMAIL_POSTMARK_SERVER_TOKEN=...).
 EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
-_email = env.email_url_config(EMAIL_URL)
+if EMAIL_URL.startswith("anymail://"):
+    _service = EMAIL_URL.removeprefix("anymail://").strip("/")
+    _email = {"EMAIL_BACKEND": f"anymail.backends.{_service}.EmailBackend"}
+    ANYMAIL = {
+        key.removeprefix("ANYMAIL_"): value
+        for key, value in os.environ.items()
+        if key.startswith("ANYMAIL_")
+    }
+else:
+    _email = env.email_url_config(EMAIL_URL)
 _SMTP_OPTIONS = {
     "host": "EMAIL_HOST",
     "port": "EMAIL_PORT",

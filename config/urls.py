@@ -20,6 +20,7 @@ urlpatterns = [
     path("portal/", include("companies.urls")),
     path("operator/", include("companies.urls_operator")),
     path("staff/", include("dashboard.urls")),
+    path("staff/", include("outbox.urls")),
     path("", include("matchmaking.urls")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),

@@ -92,11 +92,12 @@ def is_transient(exc: BaseException) -> bool:
         return True
     if isinstance(exc, smtplib.SMTPResponseException):
         return exc.smtp_code < 500
-    status = getattr(exc, "status_code", None)  # an e-mail service's API (django-anymail)
-    if status is not None:
-        return status == 429 or status >= 500
-    if type(exc).__name__ == "AnymailRecipientsRefused":
+    name = type(exc).__name__  # an e-mail service's API, through django-anymail
+    if name == "AnymailRecipientsRefused":
         return False
+    if name.startswith("Anymail"):
+        status = getattr(exc, "status_code", None)  # None: the service was not reached
+        return status is None or status == 429 or status >= 500
     return isinstance(exc, OSError)  # refused, reset, timed out, name not resolved
 
 

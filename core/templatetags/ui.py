@@ -6,7 +6,8 @@ BADGES = {
     "draft": "secondary", "open": "success", "selection": "info", "scheduling": "primary",
     "published": "primary", "running": "warning", "closed": "dark", "cancelled": "danger",
     "submitted": "info", "approved": "success", "waitlisted": "warning", "rejected": "danger",
-    "withdrawn": "secondary", "pending": "info", "confirmed": "success",
+    "withdrawn": "secondary", "pending": "info", "confirmed": "success", "sent": "success",
+    "retrying": "warning", "failed": "danger",
 }  # fmt: skip
 
 

@@ -1,0 +1,26 @@
+"""Reads of the outbox for staff."""
+
+from django.db.models import Count, QuerySet
+
+from .models import Email, EmailStatus
+
+
+def delivery_counts(*, mission) -> dict[str, int]:
+    """How many messages of the mission are in each state (every state present, 0 if none)."""
+    counts = dict.fromkeys(EmailStatus.values, 0)
+    rows = Email.objects.filter(mission=mission).values("status").annotate(n=Count("pk"))
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def mission_emails(*, mission, status: str = "", search: str = "") -> QuerySet[Email]:
+    emails = Email.objects.filter(mission=mission).only(
+        "pk", "key", "to_email", "to_name", "language", "template", "subject", "status",
+        "attempts", "next_attempt_at", "last_error", "created_at", "sent_at", "mission_id",
+    )  # fmt: skip
+    if status in EmailStatus.values:
+        emails = emails.filter(status=status)
+    if search:
+        emails = emails.filter(to_email__icontains=search.strip())
+    # Failed messages first: they are the ones that need staff.
+    return emails.order_by("status" if status else "-created_at", "-created_at")

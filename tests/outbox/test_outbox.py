@@ -1,0 +1,237 @@
+"""The outbox through a real SMTP server (aiosmtpd): what arrives, in which language, with which
+attachment; retries, permanent failures, idempotency, the sweep and the staff's retry."""
+
+import smtplib
+from datetime import timedelta
+
+import pytest
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+from django.core import checks
+from django.utils import timezone
+from icalendar import Calendar
+
+from matchmaking import services
+from outbox import delivery
+from outbox.models import Email
+from outbox.services import Recipient, email_retry, email_send
+from outbox.tasks import outbox_sweep
+from tests.factories import MeetingSessionFactory, MissionFactory, participants
+
+pytestmark = pytest.mark.django_db
+
+
+def _book(session, owner, contact):
+    return services.meeting_book(
+        mission=session.mission,
+        company=owner.company,
+        operator=contact.operator,
+        slot=session.slots.order_by("starts_at").first(),
+        by=contact,
+    )
+
+
+@pytest.fixture
+def booking(django_capture_on_commit_callbacks):
+    """A meeting booked in Abidjan between a French-speaking firm and an English-speaking
+    operator."""
+    session = MeetingSessionFactory(mission__timezone="Africa/Abidjan", mission__city="Abidjan")
+    owner, contact = participants(session.mission)
+    contact.language = "en"
+    contact.save()
+
+    def book():
+        with django_capture_on_commit_callbacks(execute=True):
+            return _book(session, owner, contact)
+
+    return book, owner, contact
+
+
+def test_booking_confirmations_arrive_over_smtp_in_each_readers_language(smtp, booking):
+    book, owner, contact = booking
+    meeting = book()
+    messages = {m["To"]: m for m in smtp.wait_for(2)}
+    assert set(messages) == {owner.email, contact.email}
+
+    french, english = messages[owner.email], messages[contact.email]
+    assert french["Subject"].startswith("[Maroc Export] Rendez-vous réservé")
+    assert english["Subject"].startswith("[Maroc Export] Meeting booked")
+    assert (french["Content-Language"], english["Content-Language"]) == ("fr", "en")
+    for message in (french, english):
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert meeting.operator.name in text and meeting.operator.name in html
+        assert "09:00" in text and "GMT" in text  # Abidjan's local time, with its zone named
+        assert "<html" in html.lower() and "/attend/" in text and "/attend/" in html
+        [attachment] = list(message.iter_attachments())
+        assert attachment.get_filename() == "invite.ics"
+        calendar = Calendar.from_ical(attachment.get_content())
+        assert str(calendar["METHOD"]) == "REQUEST"
+        event = calendar.walk("VEVENT")[0]
+        assert str(event["UID"]) == meeting.uid and int(event["SEQUENCE"]) == 0
+        assert event["DTSTART"].params["TZID"] == "Africa/Abidjan"
+        assert event.decoded("DTSTART").strftime("%H:%M") == "09:00"
+    assert "Merci de confirmer votre présence" in french.get_body(("plain",)).get_content()
+    assert "Please confirm that you will attend" in english.get_body(("plain",)).get_content()
+
+    rows = Email.objects.filter(mission=meeting.mission)
+    assert sorted(rows.values_list("status", flat=True)) == ["sent", "sent"]
+    assert {m["Message-ID"] for m in messages.values()} == {r.message_id for r in rows}
+
+
+def test_the_same_event_twice_sends_one_message_per_recipient(
+    smtp, django_capture_on_commit_callbacks
+):
+    mission = MissionFactory()
+    people = [Recipient("a@example.org", "fr"), Recipient("b@example.org", "en")]
+    for _ in range(2):  # a double click, a retried request
+        with django_capture_on_commit_callbacks(execute=True):
+            email_send(
+                event=f"registration_received:{mission.pk}:once",
+                mission=mission,
+                recipients=people,
+                template="operator_invitation",
+                context={"mission": mission, "operator": None},
+            )
+    assert len(smtp.wait_for(2)) == 2
+    assert Email.objects.count() == 2
+    assert sorted(m["To"] for m in smtp.messages) == ["a@example.org", "b@example.org"]
+
+
+def _one_message(mission, django_capture_on_commit_callbacks, key="invite:1"):
+    with django_capture_on_commit_callbacks(execute=True):
+        email_send(
+            event=key,
+            mission=mission,
+            recipients=[Recipient("cio@banque.example", "fr")],
+            template="operator_invitation",
+            context={"mission": mission, "operator": None},
+        )
+    return Email.objects.get(key__startswith=key)
+
+
+def test_a_refused_connection_is_retried_later_and_then_delivered(
+    smtp, settings, django_capture_on_commit_callbacks
+):
+    mission = MissionFactory()
+    smtp.stop()  # the server is down: connection refused
+    email = _one_message(mission, django_capture_on_commit_callbacks)
+    assert (email.status, email.attempts) == ("retrying", 1)
+    assert "ConnectionRefused" in email.last_error
+    base = settings.OUTBOX_RETRY_BASE
+    assert base / 2 <= (email.next_attempt_at - timezone.now()).total_seconds() <= base
+
+    assert delivery.deliver(email.key).result == "skipped"  # not due yet: nothing happens
+    smtp.start()
+    Email.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
+    assert delivery.deliver(email.key).result == "sent"
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.next_attempt_at) == ("sent", 2, None)
+    assert len(smtp.wait_for(1)) == 1
+
+
+def test_a_permanent_refusal_marks_the_message_failed_and_sends_nothing_more(
+    smtp, django_capture_on_commit_callbacks
+):
+    smtp.refuse = "550 5.1.1 No such user here"
+    email = _one_message(MissionFactory(), django_capture_on_commit_callbacks)
+    assert email.status == "failed" and "550" in email.last_error and email.attempts == 1
+    smtp.refuse = ""
+    assert delivery.deliver(email.key).result == "skipped"
+    assert smtp.messages == []
+
+
+def test_staff_retry_to_a_corrected_address(smtp, staff, django_capture_on_commit_callbacks):
+    smtp.refuse = "550 5.1.1 No such user here"
+    email = _one_message(MissionFactory(), django_capture_on_commit_callbacks)
+    smtp.refuse = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        email_retry(email=email, to_email="cio@banque-horizon.example")
+    email.refresh_from_db()
+    assert (email.status, email.to_email, email.last_error) == (
+        "sent",
+        "cio@banque-horizon.example",
+        "",
+    )
+    assert [m["To"] for m in smtp.wait_for(1)] == ["cio@banque-horizon.example"]
+
+
+def test_after_the_last_attempt_a_transient_failure_is_final(
+    smtp, settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    smtp.stop()
+    email = _one_message(MissionFactory(), django_capture_on_commit_callbacks)
+    Email.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
+    assert delivery.deliver(email.key).result == "failed"
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == ("failed", 2)
+
+
+def test_a_message_about_a_deleted_row_fails_with_the_reason(
+    smtp, django_capture_on_commit_callbacks
+):
+    mission = MissionFactory()
+    with django_capture_on_commit_callbacks(execute=False):  # queued, not yet delivered
+        email_send(
+            event="gone:1",
+            recipients=[Recipient("x@example.org")],
+            template="operator_invitation",
+            context={"mission": mission, "operator": None},
+        )
+    mission.delete()
+    assert delivery.deliver("gone:1:x@example.org").result == "failed"
+    assert "no longer exists" in Email.objects.get().last_error
+
+
+def test_the_sweep_queues_again_what_was_left_pending(
+    smtp, settings, django_capture_on_commit_callbacks
+):
+    mission = MissionFactory()
+    with django_capture_on_commit_callbacks(execute=False):  # the task message was lost
+        email_send(
+            event="lost:1",
+            recipients=[Recipient("x@example.org")],
+            template="operator_invitation",
+            context={"mission": mission, "operator": None},
+        )
+    assert outbox_sweep() == 0  # too recent: its task may still be on its way
+    Email.objects.update(
+        enqueued_at=timezone.now() - timedelta(seconds=1 + settings.OUTBOX_STALE_AFTER)
+    )
+    assert outbox_sweep() == 1
+    assert Email.objects.get().status == "sent"
+    assert outbox_sweep() == 0
+    assert len(smtp.wait_for(1)) == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (ConnectionRefusedError(), True),
+        (TimeoutError(), True),
+        (smtplib.SMTPServerDisconnected(), True),
+        (smtplib.SMTPConnectError(554, b"no"), True),
+        (smtplib.SMTPResponseException(421, b"busy"), True),
+        (smtplib.SMTPDataError(452, b"full"), True),
+        (smtplib.SMTPDataError(554, b"spam"), False),
+        (smtplib.SMTPRecipientsRefused({"a@b.c": (550, b"unknown")}), False),
+        (smtplib.SMTPRecipientsRefused({"a@b.c": (450, b"greylisted")}), True),
+        (ValueError("bad header"), False),
+        (AnymailRecipientsRefused("all refused"), False),
+        (AnymailAPIError("unreachable"), True),
+        (AnymailAPIError("busy", status_code=503), True),
+        (AnymailAPIError("slow down", status_code=429), True),
+        (AnymailAPIError("bad token", status_code=401), False),
+    ],
+)
+def test_transient_and_permanent_failures(error, transient):
+    assert delivery.is_transient(error) is transient
+
+
+def test_retry_delays_grow_and_stay_below_the_visibility_timeout(settings):
+    delays = [delivery.retry_delay(n) for n in range(1, 20)]
+    assert delays[0] <= settings.OUTBOX_RETRY_BASE
+    assert max(delays) <= settings.OUTBOX_RETRY_MAX_DELAY
+    assert max(delays) < settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    settings.OUTBOX_RETRY_MAX_DELAY = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert [e.id for e in checks.run_checks()] == ["outbox.E001"]
