@@ -24,6 +24,22 @@ urlpatterns = [
         views.session_delete,
         name="session_delete",
     ),
+    path("missions/<slug:slug>/schedule/", views.schedule, name="schedule"),
+    path(
+        "missions/<slug:slug>/schedule/<int:pk>/",
+        views.schedule_proposal,
+        name="schedule_proposal",
+    ),
+    path(
+        "missions/<slug:slug>/schedule/<int:pk>/publish/",
+        views.schedule_publish,
+        name="schedule_publish",
+    ),
+    path(
+        "missions/<slug:slug>/schedule/<int:pk>/discard/",
+        views.schedule_discard,
+        name="schedule_discard",
+    ),
     path("missions/<slug:slug>/applications/", views.applications, name="applications"),
     path(
         "missions/<slug:slug>/applications/<int:pk>/",

@@ -2,6 +2,7 @@
 
 import secrets
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404
@@ -13,9 +14,11 @@ from django.views.decorators.http import require_POST
 
 from core.ids import parse_ids
 from core.permissions import staff_required
+from matchmaking import proposals
 from matchmaking import services as mm_services
 from matchmaking.cache import mission_changed
 from matchmaking.forms import SessionForm
+from matchmaking.models import PROPOSAL_TIME_LIMIT_MAX, MeetingRequest, ProposalStatus
 from missions import services
 from missions.forms import (
     CancelForm,
@@ -448,3 +451,101 @@ def session_delete(request, slug, pk):
         return _sessions_page(request, mission, status=409)
     messages.success(request, _("The B2B session has been deleted."))
     return redirect("dashboard:sessions", slug=mission.slug)
+
+
+# --- Schedule optimiser -----------------------------------------------------------------------
+
+
+class ScheduleForm(forms.Form):
+    time_limit = forms.IntegerField(
+        label=_("Time limit (seconds)"),
+        min_value=5,
+        max_value=PROPOSAL_TIME_LIMIT_MAX,
+        initial=30,
+        help_text=_("The optimiser stops at this limit with the best schedule found so far."),
+    )
+
+
+def _schedule_page(request, mission, *, proposal=None, form=None, status=200):
+    proposal = proposal or proposals.proposal_latest(mission=mission)
+    context = {
+        "mission": mission,
+        "form": form or ScheduleForm(),
+        "proposal": proposal,
+        "history": mission.schedule_proposals.select_related("requested_by")[:10],
+        "meetings_now": mission.meetings.exclude(status="cancelled").count(),
+        "requests_now": MeetingRequest.objects.filter(
+            mission=mission, status__in=["pending", "accepted"]
+        ).count(),
+        "can_compute": mission.status in proposals.SCHEDULING_STATUSES,
+    }
+    if proposal is not None:
+        if proposal.status == ProposalStatus.COMPUTING:
+            context["progress"] = proposals.proposal_progress(proposal)
+        elif proposal.result:
+            context["report"] = proposals.proposal_report(proposal)
+            if proposal.gap is not None:
+                context["gap_percent"] = round(100 * proposal.gap, 2)
+    return render(request, "dashboard/schedule.html", context, status=status)
+
+
+@staff_required
+def schedule(request, slug):
+    """The optimiser's page: compute a proposal, follow it, review the latest one."""
+    mission = _mission(slug)
+    if request.method != "POST":
+        return _schedule_page(request, mission)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        return _schedule_page(request, mission, form=form, status=400)
+    try:
+        proposal = proposals.proposal_start(
+            mission=mission, by=request.user, time_limit=form.cleaned_data["time_limit"]
+        )
+    except proposals.ProposalError as exc:
+        messages.error(request, str(exc))
+        return _schedule_page(request, mission, form=form, status=409)
+    messages.success(request, _("The optimiser is computing the schedule."))
+    return redirect("dashboard:schedule_proposal", slug=mission.slug, pk=proposal.pk)
+
+
+def _proposal(mission, pk):
+    return get_object_or_404(mission.schedule_proposals.select_related("requested_by"), pk=pk)
+
+
+@staff_required
+def schedule_proposal(request, slug, pk):
+    mission = _mission(slug)
+    return _schedule_page(request, mission, proposal=_proposal(mission, pk))
+
+
+@require_POST
+@staff_required
+def schedule_publish(request, slug, pk):
+    mission = _mission(slug)
+    proposal = _proposal(mission, pk)
+    try:
+        proposals.proposal_publish(proposal=proposal, by=request.user)
+    except proposals.ProposalError as exc:
+        messages.error(request, str(exc))
+        proposal.refresh_from_db()
+        return _schedule_page(request, mission, proposal=proposal, status=409)
+    messages.success(
+        request,
+        _("The schedule has been published: each participant whose agenda changed is told."),
+    )
+    return redirect("dashboard:schedule_proposal", slug=mission.slug, pk=proposal.pk)
+
+
+@require_POST
+@staff_required
+def schedule_discard(request, slug, pk):
+    mission = _mission(slug)
+    proposal = _proposal(mission, pk)
+    try:
+        proposals.proposal_discard(proposal=proposal, by=request.user)
+    except proposals.ProposalError as exc:
+        messages.error(request, str(exc))
+        return _schedule_page(request, mission, proposal=proposal, status=409)
+    messages.success(request, _("The proposal has been discarded."))
+    return redirect("dashboard:schedule", slug=mission.slug)

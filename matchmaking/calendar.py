@@ -93,3 +93,21 @@ def calendar_bytes(
 def meeting_invite(*, meeting: Meeting, method: str) -> Attachment:
     """The invitation (REQUEST) or cancellation (CANCEL) of one meeting, for an e-mail."""
     return "invite.ics", calendar_bytes([meeting], method=method), f"text/calendar; method={method}"
+
+
+@attachment("agenda_ics")
+def agenda_ics(*, mission, company=None, operator=None) -> Attachment:
+    """The whole agenda of a firm or an operator in a mission (the "agenda published" e-mail)."""
+    party = {"company": company} if company is not None else {"operator": operator}
+    meetings = (
+        Meeting.objects.filter(mission=mission, **party)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("mission", "company", "operator", "delegate", "slot__session", "table")
+        .prefetch_related("company__members", "operator__contacts")
+        .order_by("slot__starts_at", "pk")
+    )
+    return (
+        f"agenda-{mission.slug}.ics",
+        calendar_bytes(meetings, method="REQUEST", name=mission.title),
+        "text/calendar; method=REQUEST",
+    )

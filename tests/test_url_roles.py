@@ -10,7 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from companies.models import CompanyInvitation
-from matchmaking.models import MeetingRequest
+from matchmaking.models import MeetingRequest, ScheduleProposal
 from matchmaking.services import attendance_token, calendar_feed_renew
 from tests.factories import (
     ApplicationFactory,
@@ -97,6 +97,10 @@ URLS = {
     "dashboard:sessions": ({"slug": "mission"}, staff_only()),
     "dashboard:session_edit": ({"slug": "mission", "pk": "session"}, staff_only()),
     "dashboard:session_delete": ({"slug": "mission", "pk": "session"}, every(NOT_ALLOWED)),
+    "dashboard:schedule": ({"slug": "mission"}, staff_only()),
+    "dashboard:schedule_proposal": ({"slug": "mission", "pk": "proposal"}, staff_only()),
+    "dashboard:schedule_publish": ({"slug": "mission", "pk": "proposal"}, every(NOT_ALLOWED)),
+    "dashboard:schedule_discard": ({"slug": "mission", "pk": "proposal"}, every(NOT_ALLOWED)),
     # Matchmaking pages of a mission in which the role's user takes no part: 403.
     "matchmaking:directory": ({"slug": "b2b"}, participants_only()),
     "matchmaking:party": ({"slug": "b2b", "pk": "other_firm"}, participants_only()),
@@ -182,6 +186,7 @@ def world(db):
         ),
         "programme_item": ProgrammeItemFactory(mission=mission).pk,
         "session": MeetingSessionFactory(mission=mission).pk,
+        "proposal": ScheduleProposal.objects.create(mission=mission, status="discarded").pk,
         "b2b": meeting.mission.slug,
         "other_firm": meeting.company.pk,
         "meeting": meeting.pk,
