@@ -96,8 +96,10 @@ def generate(size: Size, seed: int = 7) -> Instance:
         unavailable: tuple[str, ...] = ()
         if rng.random() < 0.1:  # away for one half-day
             d = rng.randrange(size.days)
-            half = [s for s in day_slots[d] if (s in mornings) == (rng.random() < 0.5)]
-            unavailable = tuple(half)
+            # Draw the half once: drawing inside the comprehension (the first version) made the
+            # firm away in a random scatter of that day's slots instead of a half-day.
+            away_morning = rng.random() < 0.5
+            unavailable = tuple(s for s in day_slots[d] if (s in mornings) == away_morning)
         firms.append(Participant(fid, "firm", 2 if rng.random() < 0.15 else 1, unavailable))
     # Popularity: a few firms attract most wishes (Zipf-like), shuffled against sectors.
     popularity = {
