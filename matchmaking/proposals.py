@@ -156,23 +156,22 @@ def proposal_start(
 
 
 def _progress_reporter(proposal: ScheduleProposal, offset: int) -> Callable[..., None]:
-    """A callback for the optimiser's ``on_progress``: it may be called from a solver thread,
-    so it writes to the cache only (never the database), at most twice a second."""
+    """A callback for the optimiser's ``on_progress`` (a dict: phase, fraction of the time used,
+    objective, bound, breaks). It may be called from a solver thread, so it writes to the cache
+    only (never the database), at most five times a second, and always the final report."""
     started = time.monotonic()
     last = [0.0]
 
     def report(*args: Any, **kwargs: Any) -> None:
-        now = time.monotonic()
-        if now - last[0] < 0.5:
-            return
-        last[0] = now
         data: dict[str, Any] = {}
         if args and isinstance(args[0], Mapping):
             data.update(args[0])
-        elif args:
-            data["values"] = [a for a in args if isinstance(a, int | float)]
         data.update(kwargs)
-        data = {k: v for k, v in data.items() if isinstance(v, int | float | str | list)}
+        data = {k: v for k, v in data.items() if isinstance(v, int | float | str)}
+        now = time.monotonic()
+        if now - last[0] < 0.2 and data.get("fraction", 0) < 1:
+            return
+        last[0] = now
         for name in ("objective", "bound"):
             # Movable meetings carry a keeping bonus: staff see the plain weights.
             if isinstance(data.get(name), int | float):
@@ -548,13 +547,16 @@ def proposal_progress(proposal: ScheduleProposal) -> dict:
     since = proposal.started_at or proposal.created_at
     elapsed = max(0.0, (timezone.now() - since).total_seconds())
     reported = cache.get(_progress_key(proposal.pk)) or proposal.progress or {}
+    fraction = reported.get("fraction") or 0
+    done = max(elapsed, fraction * proposal.time_limit) if proposal.started_at else 0
     return {
         "started": proposal.started_at is not None,
         "elapsed": round(elapsed),
         "limit": proposal.time_limit,
-        "value": min(round(elapsed), proposal.time_limit),
+        "value": min(round(done), proposal.time_limit),
         "objective": reported.get("objective"),
         "bound": reported.get("bound"),
+        "breaks": reported.get("breaks"),
     }
 
 

@@ -438,15 +438,20 @@ def test_progress_is_reported_when_the_optimiser_accepts_a_callback(monkeypatch)
     seen = {}
 
     def solve(instance, time_limit=30.0, workers=2, seed=0, on_progress=None):
-        on_progress({"objective": 4, "bound": 7})
+        on_progress(
+            {"phase": "weight", "fraction": 0.5, "objective": 4, "bound": 7, "breaks": None}
+        )
         proposal = ScheduleProposal.objects.get(mission=mission)
         seen.update(proposals.proposal_progress(proposal))
+        on_progress({"phase": "done", "fraction": 1.0, "objective": 5, "bound": 5, "breaks": 2})
         return Solution(status="optimal", objective=0, bound=0, breaks=0)
 
     monkeypatch.setattr(solver, "solve", solve)
     proposal = _compute(mission)
-    assert (seen["objective"], seen["bound"], seen["limit"]) == (4, 7, 10)
-    assert proposal.status == "ready" and proposal.progress["objective"] == 4
+    assert (seen["objective"], seen["bound"], seen["breaks"]) == (4, 7, None)
+    assert (seen["limit"], seen["value"]) == (10, 5)  # half the time used
+    assert proposal.status == "ready"
+    assert (proposal.progress["objective"], proposal.progress["breaks"]) == (5, 2)
 
 
 def test_computing_page_refreshes_itself_and_shows_progress(staff_client):
