@@ -240,11 +240,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 # --- Outbox (outbox/) ---------------------------------------------------------------------------
 # Retries after a transient failure: base * 2^(n-1) seconds, with jitter, at most the maximum
 # delay; the message fails after OUTBOX_MAX_ATTEMPTS. The sweep (Celery beat, every minute)
-# queues again messages left pending or retrying for OUTBOX_STALE_AFTER seconds.
+# queues again messages taken by a worker that went silent for OUTBOX_CLAIM_TIMEOUT seconds
+# (killed while sending), and messages queued OUTBOX_STALE_AFTER seconds ago but never taken.
 OUTBOX_RETRY_BASE = env.float("OUTBOX_RETRY_BASE", 30.0)
 OUTBOX_RETRY_MAX_DELAY = env.float("OUTBOX_RETRY_MAX_DELAY", 15 * 60.0)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", 10)
 OUTBOX_STALE_AFTER = env.float("OUTBOX_STALE_AFTER", 5 * 60.0)
+OUTBOX_CLAIM_TIMEOUT = env.float("OUTBOX_CLAIM_TIMEOUT", 60.0)  # a worker silent this long died
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -111,17 +112,32 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
-def deliver(key: str) -> Outcome:
-    now = timezone.now()
+def _claim(key: str, now) -> tuple[Email | None, str]:
+    """Mark the row as taken by a worker, in a transaction of its own: if that worker dies while
+    sending, the sweep sees a claim that never ended and queues the row again."""
     with transaction.atomic():
-        # The row stays locked while it is sent: a second worker given the same row skips it.
         email = Email.objects.select_for_update(skip_locked=True).filter(key=key).first()
         if email is None:
-            return Outcome("skipped", reason="absent or being sent")
+            return None, "absent or being sent"
         if email.status in (EmailStatus.SENT, EmailStatus.FAILED):
-            return Outcome("skipped", reason=email.status)
+            return None, email.status
         if email.next_attempt_at and email.next_attempt_at > now + timedelta(seconds=1):
-            return Outcome("skipped", reason="not due")
+            return None, "not due"
+        email.claimed_at = now
+        email.save(update_fields=["claimed_at"])
+    return email, ""
+
+
+def deliver(key: str) -> Outcome:
+    now = timezone.now()
+    claimed, reason = _claim(key, now)
+    if claimed is None:
+        return Outcome("skipped", reason=reason)
+    with transaction.atomic():
+        # The row stays locked while it is sent: a second worker given the same row skips it.
+        email = Email.objects.select_for_update(skip_locked=True).filter(pk=claimed.pk).first()
+        if email is None or email.status in (EmailStatus.SENT, EmailStatus.FAILED):
+            return Outcome("skipped", reason="sent meanwhile")
         email.attempts += 1
         try:
             message = build_message(email)
@@ -159,14 +175,18 @@ def deliver(key: str) -> Outcome:
 
 
 def due_keys(*, limit: int = 1000) -> list[str]:
-    """Messages that should have left by now: pending since before the stale delay (their task
-    was lost, or its worker killed), or retrying past their time. Marked as queued again."""
+    """Messages that should have left by now, marked as queued again: taken by a worker that
+    never finished (killed while sending), or queued long ago and never taken (a lost broker
+    message), and not waiting for a later retry. Rows being sent are locked, hence skipped."""
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.OUTBOX_STALE_AFTER)
+    abandoned = Q(claimed_at__gte=F("enqueued_at")) & Q(
+        claimed_at__lt=now - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
+    )
+    lost = Q(enqueued_at__lt=now - timedelta(seconds=settings.OUTBOX_STALE_AFTER))
     with transaction.atomic():
         rows = list(
             Email.objects.select_for_update(skip_locked=True)
-            .filter(status__in=[EmailStatus.PENDING, EmailStatus.RETRYING], enqueued_at__lt=stale)
+            .filter(abandoned | lost, status__in=[EmailStatus.PENDING, EmailStatus.RETRYING])
             .exclude(next_attempt_at__gt=now)
             .order_by("enqueued_at")
             .values_list("pk", "key")[:limit]

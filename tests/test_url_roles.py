@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from companies.models import CompanyInvitation
 from matchmaking.models import MeetingRequest, ScheduleProposal
 from matchmaking.services import attendance_token, calendar_feed_renew
+from outbox.models import Email
 from tests.factories import (
     ApplicationFactory,
     CompanyMemberFactory,
@@ -114,6 +115,8 @@ URLS = {
     "matchmaking:meeting_move": ({"slug": "b2b", "pk": "meeting"}, participants_only()),
     "matchmaking:availability": ({"slug": "b2b"}, participants_only()),
     "matchmaking:feed": ({"token": "feed"}, every(OK)),  # the secret URL is the key
+    "outbox:mission_emails": ({"slug": "mission"}, staff_only()),
+    "outbox:email_retry": ({"pk": "email"}, staff_only(NOT_ALLOWED)),
     "matchmaking:attend": ({"token": "attend"}, every(OK)),  # the signed link is the proof
     "matchmaking:calendar": (
         {},
@@ -197,6 +200,9 @@ def world(db):
             side="company",
         ).pk,
         "feed": calendar_feed_renew(user=owner),
+        "email": Email.objects.create(
+            key="test:1", mission=mission, to_email="x@other.ma", template="operator_invitation"
+        ).pk,
         "attend": SimpleNamespace(
             token=attendance_token(
                 meeting, CompanyMemberFactory(company=meeting.company, company_role="member").email

@@ -204,6 +204,29 @@ def test_the_sweep_queues_again_what_was_left_pending(
     assert len(smtp.wait_for(1)) == 1
 
 
+def test_the_sweep_takes_back_a_message_whose_worker_went_silent(
+    smtp, settings, django_capture_on_commit_callbacks
+):
+    mission = MissionFactory()
+    with django_capture_on_commit_callbacks(execute=False):
+        email_send(
+            event="claimed:1",
+            recipients=[Recipient("x@example.org")],
+            template="operator_invitation",
+            context={"mission": mission, "operator": None},
+        )
+    now = timezone.now()
+    # A worker took it a moment ago: it may still be sending, the sweep leaves it.
+    Email.objects.update(claimed_at=now)
+    assert outbox_sweep() == 0
+    # Silent for longer than the claim timeout: it died; the message goes out once.
+    silent = now - timedelta(seconds=1 + settings.OUTBOX_CLAIM_TIMEOUT)
+    Email.objects.update(enqueued_at=silent - timedelta(seconds=1), claimed_at=silent)
+    assert outbox_sweep() == 1
+    assert outbox_sweep() == 0
+    assert Email.objects.get().status == "sent" and len(smtp.wait_for(1)) == 1
+
+
 @pytest.mark.parametrize(
     ("error", "transient"),
     [
