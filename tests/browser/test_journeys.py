@@ -14,6 +14,7 @@ wording of the pages in both languages.
 import io
 import random
 import re
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -71,6 +72,7 @@ class Journey:
         self.failed = ""
         self.booked_time = ""
         self.contexts = []
+        self.csp_errors: list[str] = []
         self.staff = self._page(timezone="Africa/Casablanca")
         self.firm = self._page(timezone="Europe/Paris")
         # The operator is on a phone, in a browser set to a zone far from the mission's: the
@@ -80,29 +82,35 @@ class Journey:
     def _page(self, **kwargs):
         context = new_context(self.browser, self.stack, language=self.language, **kwargs)
         self.contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+
+        # The policy allows no inline script or style: Chromium reports any refusal here.
+        def on_console(message):
+            if "Content Security Policy" in message.text:
+                self.csp_errors.append(f"{page.url}: {message.text}")
+
+        page.on("console", on_console)
+        return page
 
     def close(self):
         for context in self.contexts:
             context.close()
 
+    @contextmanager
     def step(self, page, name: str):
         """Run one step: skipped if an earlier one failed; a screenshot if it fails."""
         if self.failed:
             pytest.skip(f"an earlier step failed: {self.failed}")
-        journey = self
-
-        class _Step:
-            def __enter__(self):
-                self.inner = screenshot_on_failure(page, f"journey-{journey.run}-{name}")
-                return self.inner.__enter__()
-
-            def __exit__(self, kind, value, tb):
-                if kind is not None and issubclass(kind, Exception):
-                    journey.failed = name
-                return self.inner.__exit__(kind, value, tb)
-
-        return _Step()
+        try:
+            with screenshot_on_failure(page, f"journey-{self.run}-{name}"):
+                yield
+                if self.csp_errors:
+                    errors = "\n".join(self.csp_errors)
+                    self.csp_errors.clear()
+                    raise AssertionError(f"a page broke its Content-Security-Policy:\n{errors}")
+        except Exception:
+            self.failed = name
+            raise
 
     def t(self, message: str, **values) -> str:
         return t(self.language, message, **values)
