@@ -22,11 +22,17 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from . import slotmodel
+from . import lns, slotmodel
 from .candidates import Candidate
 from .problem import Instance
 
 logger = logging.getLogger(__name__)
+
+# Share of a day's time for CP-SAT on the whole day (a first schedule, and the proof on small
+# days); the rest goes to the large-neighbourhood search (lns.py).
+_WHOLE_DAY_SHARE = 0.2
+# Share of the day's time the class-by-class first schedule may take, per class.
+_FIRST_SHARE = 0.1
 
 
 @dataclass
@@ -66,21 +72,78 @@ def place(
     for done, day in enumerate(sorted(per_day, key=lambda d: min(day_slots[d]))):
         share = size[day] / max(1, sum(remaining.values()))
         del remaining[day]
-        limit = max(0.05, share * (deadline - time.perf_counter()))
-        placed, proved = _place_day(
-            instance, items, per_day[day], day, day_slots[day], limit, workers, seed
-        )
-        if placed is None:
-            placed = _place_day_soft(
-                instance, items, per_day[day], day_slots[day], limit, workers, seed
-            )
-            proved = False
+        day_deadline = time.perf_counter() + max(0.05, share * (deadline - time.perf_counter()))
+        placed, proved = _place_one_day(
+            instance, items, per_day[day], chosen, classes, day, day_slots[day], day_deadline,
+            workers, seed,
+        )  # fmt: skip
         result.slots.update(placed)
         result.dropped.extend(c for c in per_day[day] if c not in placed)
         result.proved_days += proved
         if on_day is not None:
             on_day(done + 1, len(per_day))
     return result
+
+
+def _place_one_day(
+    instance: Instance,
+    items: list[Candidate],
+    members: list[int],
+    chosen: dict[int, int],
+    classes: list[tuple[int, ...]],
+    day: str,
+    slots: set[int],
+    deadline: float,
+    workers: int,
+    seed: int,
+) -> tuple[dict[int, int], bool]:
+    """First a schedule class by class, then CP-SAT on the whole day, then the LNS.
+
+    The class-by-class schedule (each class's meetings spread over its own slots, a small
+    feasibility model per class) is a complete hint for the whole-day model and the fallback
+    if that model finds nothing in its time: on a loaded machine it may not.
+    """
+    first = _place_by_class(instance, items, members, chosen, classes, deadline, workers, seed)
+    limit = _WHOLE_DAY_SHARE * (deadline - time.perf_counter())
+    placed, proved = _place_day(instance, items, members, day, slots, limit, workers, seed, first)
+    if placed is None:
+        placed = first
+    if placed is not None and not proved:
+        state = lns.DayState(instance, items, placed, sorted(slots))
+        steps, better = lns.improve_day(state, deadline, workers, seed)
+        logger.info("day %s: %d neighbourhoods, %d improved", day, steps, better)
+        return state.where, False
+    if placed is not None:
+        return placed, proved
+    limit = max(0.05, deadline - time.perf_counter())
+    return _place_day_soft(instance, items, members, slots, limit, workers, seed), False
+
+
+def _place_by_class(
+    instance: Instance,
+    items: list[Candidate],
+    members: list[int],
+    chosen: dict[int, int],
+    classes: list[tuple[int, ...]],
+    deadline: float,
+    workers: int,
+    seed: int,
+) -> dict[int, int] | None:
+    """Spread each class's meetings over that class's slots (no objective); None on failure."""
+    by_class: dict[int, list[int]] = defaultdict(list)
+    for c in members:
+        by_class[chosen[c]].append(c)
+    placed: dict[int, int] = {}
+    for k, group in by_class.items():
+        sm = slotmodel.build(instance, items, group, set(classes[k]), mandatory=True)
+        limit = _FIRST_SHARE * (deadline - time.perf_counter())
+        solver = _solver(limit, workers, seed)
+        status = solver.solve(sm.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            logger.info("class %d: %s", k, solver.status_name(status))
+            return None
+        placed.update(sm.placed(solver))
+    return placed
 
 
 def _solver(limit: float, workers: int, seed: int) -> cp_model.CpSolver:
@@ -100,9 +163,12 @@ def _place_day(
     limit: float,
     workers: int,
     seed: int,
+    hint: dict[int, int] | None = None,
 ) -> tuple[dict[int, int] | None, bool]:
     """Every member gets a slot of the day; minimise breaks. None when none was found."""
     sm = slotmodel.build(instance, items, members, slots, mandatory=True)
+    if hint is not None:
+        sm.hint(hint)
     present = {(pid, day) for c in members for pid in (items[c].a, items[c].b)}
     sm.model.minimize(slotmodel.break_terms(sm, instance, present))
     solver = _solver(limit, workers, seed)

@@ -38,8 +38,11 @@ logger = logging.getLogger(__name__)
 
 # MIP solvers shipped in the OR-Tools wheel, best first.
 _MIP_SOLVERS = ("HIGHS", "SCIP", "CBC")
-# Share of the weight model's time given to the spreading solve (only once the weight is known).
+# Share of the weight model's time kept for the spreading solve (run once the weight is known),
+# which gets at most _SPREAD_FACTOR times the first solve's time (at least _SPREAD_MIN_SECONDS).
 _SPREAD_SHARE = 0.5
+_SPREAD_FACTOR = 1.0
+_SPREAD_MIN_SECONDS = 1.0
 
 
 @dataclass
@@ -58,6 +61,10 @@ def _new_solver() -> pywraplp.Solver:
         solver = pywraplp.Solver.CreateSolver(name)
         if solver is not None:
             solver.SuppressOutput()
+            if name == "HIGHS":
+                # SuppressOutput alone leaves HiGHS' banner on standard output, where the
+                # solve_schedule command prints its JSON and nothing else.
+                solver.SetSolverSpecificParametersAsString("output_flag=false")
             return solver
     raise RuntimeError("no MIP solver available in OR-Tools")
 
@@ -99,7 +106,10 @@ def best_weight(
         time.perf_counter() - started,
     )
     result = WeightResult(objective=best, bound=max(bound, best), proved=proved, chosen=chosen)
-    left = time_limit - (time.perf_counter() - started)
+    # The spreading solve is harder than the first one; past a few times the first one's time
+    # it rarely finishes, and the placement makes better use of the time.
+    first = time.perf_counter() - started
+    left = min(time_limit - first, max(_SPREAD_MIN_SECONDS, _SPREAD_FACTOR * first))
     if spread and left > 0.05:
         _spread(solver, instance, items, classes, y, weight, best, left, result)
     return result
