@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 # Share of a day's time for CP-SAT on the whole day (a first schedule, and the proof on small
 # days); the rest goes to the large-neighbourhood search (lns.py).
-_WHOLE_DAY_SHARE = 0.2
+_WHOLE_DAY_SHARE = 0.4
 # Share of the day's time the class-by-class first schedule may take, per class.
 _FIRST_SHARE = 0.1
 

@@ -217,8 +217,10 @@ def _exact(
     status = solver.solve(sm.model)
     extra["exact_breaks"] = solver.status_name(status)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        extra["model_breaks"] = round(solver.objective_value)
-        placed = _better(instance, items, sm.placed(solver), placed)
+        found = sm.placed(solver)
+        if _better(instance, items, found, placed) is found:
+            extra["model_breaks"] = round(solver.objective_value)
+            placed = found
     both = weight_proved and status == cp_model.OPTIMAL
     return placed, bound, weight_proved, both
 
