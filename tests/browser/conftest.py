@@ -1,6 +1,6 @@
 """The whole product, served for a real browser: a dedicated PostgreSQL database, a gunicorn
-server, a Celery worker on its own Redis database, an SMTP sink the tests read, and Debian's
-Chromium driven by Playwright.
+server, a Celery worker on a Redis database and queue of its own, an SMTP sink the tests read,
+and Debian's Chromium driven by Playwright.
 
 The server and the worker are separate processes: they cannot see a test transaction, so they get
 their own database (``maroc_browser_<pid>``), migrated here and dropped at the end. The tests
@@ -211,9 +211,11 @@ def _admin_sql(url: str, sql: str) -> None:
 
 
 def _redis_url() -> str:
-    # A database number of our own, away from the other tests (they use the one in REDIS_URL).
+    """A Redis database away from the other tests': not the one in REDIS_URL, nor 13, which the
+    outbox worker tests empty. (The Celery queue has a name of its own too: see settings.py.)"""
     parts = urlsplit(os.environ["REDIS_URL"])
-    return urlunsplit(parts._replace(path=f"/{8 + os.getpid() % 8}"))
+    choices = [n for n in (8, 9, 10, 11, 14, 15) if f"/{n}" != parts.path]
+    return urlunsplit(parts._replace(path=f"/{choices[os.getpid() % len(choices)]}"))
 
 
 SETUP_SCRIPT = """
@@ -260,7 +262,7 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack():
     reason = _missing()
     if reason:
@@ -285,7 +287,8 @@ def stack():
     base_url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SETTINGS_MODULE": "tests.browser.settings",
+        "BROWSER_CELERY_QUEUE": f"browser-{os.getpid()}",
         "DEBUG": "1",
         "SECRET_KEY": "browser-tests-only-0123456789-abcdefghijklmnopqrstuvwxyz",
         "DATABASE_URL": database_url,
@@ -339,6 +342,7 @@ def stack():
                     f"browser-{os.getpid()}@localhost",
                     "--without-gossip",
                     "--without-mingle",
+                    f"--queues=browser-{os.getpid()}",
                     "--loglevel=INFO",
                 ],
                 env,
@@ -370,7 +374,7 @@ def stack():
 # --- The browser --------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(stack):
     from playwright.sync_api import sync_playwright
 

@@ -73,15 +73,15 @@ KNOWN = {
 }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def demo(stack):
     stack.manage("seed_demo")
     return stack
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def role_pages(demo, browser):
-    """One logged-in page per role, kept for the whole session."""
+    """One logged-in page per role, kept for the whole module."""
     pages = {}
     contexts = []
     for role in ("anonymous", "firm", "operator", "staff"):

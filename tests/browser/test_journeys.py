@@ -419,6 +419,15 @@ class TestJourney:
                 times[who] = row.locator(".fw-semibold").first.inner_text().strip()
         assert times["firm"] == times["operator"] == "09:00–09:30", times
 
+        page = journey.operator
+        with journey.step(page, "5-agenda-calendar-file"):
+            # The agenda's "Download (.ics)": the same wall-clock time, labelled with the zone.
+            link = page.locator(f"#main a[href$='/m/{journey.slug}/agenda.ics']")
+            response = page.request.get(link.get_attribute("href"))
+            body = response.text().replace("\r\n ", "")
+            start = f"DTSTART;TZID={journey.timezone}:{journey.meeting_day:%Y%m%d}T090000"
+            assert start in body, body
+
     def test_6_staff_see_the_meeting(self, journey):
         page = journey.staff
         from playwright.sync_api import expect
