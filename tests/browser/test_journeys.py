@@ -147,6 +147,12 @@ def submit(page, form) -> None:
     follow(page, form.locator("[type=submit]").first)
 
 
+def assert_fits_the_phone(page) -> None:
+    """Nothing sticks out sideways: the page needs no horizontal scrolling on the phone."""
+    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= inner, f"{page.url} is {width}px wide on a {inner}px screen"
+
+
 def expect_language(page, language: str) -> None:
     from playwright.sync_api import expect
 
@@ -303,7 +309,9 @@ class TestJourney:
         with journey.step(page, "4a-operator-signup"):
             page.goto(f"/missions/{journey.slug}/")
             expect_language(page, journey.language)
+            assert_fits_the_phone(page)
             follow(page, page.locator(f"#main a[href$='/missions/{journey.slug}/meet/']").first)
+            assert_fits_the_phone(page)
             form = main(page).locator("form:has([name=full_name])")
             form.locator("[name=full_name]").fill("Awa Ouédraogo")
             form.locator("[name=email]").fill(journey.operator_email)
@@ -349,8 +357,10 @@ class TestJourney:
             row = page.locator("#main li", has_text=journey.title)
             expect(row).to_contain_text(journey.t("Confirmed"))
             follow(page, row.locator(f"a[href$='/m/{journey.slug}/directory/']"))
+            assert_fits_the_phone(page)
             follow(page, page.locator("#main a.list-group-item", has_text=journey.firm_name))
             expect_text(page, journey.t("Book a meeting"))
+            assert_fits_the_phone(page)
             first = page.locator("#main button.slot-button").first
             expect(first).to_be_visible()
             journey.booked_time = first.inner_text().strip()
@@ -366,6 +376,7 @@ class TestJourney:
                     "The meeting is booked. Both sides receive a calendar invitation by e-mail."
                 ),
             )
+            assert_fits_the_phone(page)
 
         with journey.step(page, "4e-booking-emails"):
             for to in (journey.operator_email, journey.firm_email):
@@ -401,6 +412,7 @@ class TestJourney:
             page.goto(links[0])
             expect_text(page, journey.firm_name)
             expect_text(page, "09:00–09:30")
+            assert_fits_the_phone(page)
             button = page.locator("#main form [type=submit]")
             expect(button).to_have_count(1)
             follow(page, button, tap=True)
