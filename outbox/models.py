@@ -6,6 +6,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -53,7 +54,7 @@ class Email(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
-    enqueued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    enqueued_at = models.DateTimeField(_("queued"), default=timezone.now)
     claimed_at = models.DateTimeField(_("taken by a worker"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -78,7 +79,12 @@ class Email(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "next_attempt_at"], name="email_due"),
+            # The sweep reads only the messages still to send.
+            models.Index(
+                fields=["enqueued_at"],
+                condition=Q(status__in=[EmailStatus.PENDING, EmailStatus.RETRYING]),
+                name="email_unsent",
+            ),
             models.Index(fields=["mission", "status"], name="email_mission_status"),
         ]
 

@@ -258,3 +258,19 @@ def test_retry_delays_grow_and_stay_below_the_visibility_timeout(settings):
     assert max(delays) < settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     settings.OUTBOX_RETRY_MAX_DELAY = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     assert [e.id for e in checks.run_checks()] == ["outbox.E001"]
+
+
+def test_the_admin_action_sends_failed_messages_again(
+    client, staff, smtp, django_capture_on_commit_callbacks
+):
+    smtp.refuse = "550 5.1.1 No such user here"
+    email = _one_message(MissionFactory(), django_capture_on_commit_callbacks)
+    smtp.refuse = ""
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/outbox/email/",
+            {"action": "send_again", "_selected_action": [email.pk]},
+        )
+    email.refresh_from_db()
+    assert email.status == "sent" and [m["To"] for m in smtp.wait_for(1)] == [email.to_email]

@@ -1,0 +1,41 @@
+"""The outbox for the rare look at one message; staff retry failures from the mission's e-mail
+page, which goes through the outbox service."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from .models import Email, EmailStatus
+from .services import OutboxError, email_retry
+
+
+@admin.register(Email)
+class EmailAdmin(admin.ModelAdmin):
+    list_display = [
+        "to_email",
+        "template",
+        "language",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "template", "language", "mission"]
+    search_fields = ["to_email", "key", "subject"]
+    list_select_related = ["mission"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Email._meta.fields]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Send the selected messages again"))
+    def send_again(self, request, queryset):
+        done = 0
+        for email in queryset.exclude(status=EmailStatus.SENT):
+            try:
+                email_retry(email=email)
+                done += 1
+            except OutboxError as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+        self.message_user(request, _("%(count)s message(s) queued again.") % {"count": done})
