@@ -120,17 +120,24 @@ class Mailbox:
         with self.lock:
             self.messages.append(mail)
 
-    def wait_for(self, *, to: str, subject: str = "", text: str = "", timeout: float = 30) -> Mail:
-        """The newest message to ``to`` whose subject contains ``subject`` and whose text
-        matches the regular expression ``text`` (polled: the message may leave from the web
-        process or from the Celery worker)."""
+    def mark(self) -> int:
+        """A point in the stream of messages, for ``wait_for(since=...)``."""
+        with self.lock:
+            return len(self.messages)
+
+    def wait_for(
+        self, *, to: str, subject: str = "", text: str = "", since: int = 0, timeout: float = 30
+    ) -> Mail:
+        """The newest message to ``to`` (received after the ``since`` mark) whose subject
+        contains ``subject`` and whose text matches the regular expression ``text`` (polled:
+        the message may leave from the web process or from the Celery worker)."""
         found: list[Mail] = []
 
         def arrived():
             with self.lock:
                 found[:] = [
                     m
-                    for m in self.messages
+                    for m in self.messages[since:]
                     if to.lower() in m.to
                     and subject.lower() in m.subject.lower()
                     and re.search(text, m.text, flags=re.MULTILINE)

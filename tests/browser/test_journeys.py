@@ -127,9 +127,15 @@ def main(page):
     return page.locator("#main")
 
 
+def expect(target):
+    """Playwright's waiting assertions (imported late: without playwright the suite skips)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
+
 def expect_text(page, text: str) -> None:
     """``text`` is visible in the page's main area (waits for it)."""
-    from playwright.sync_api import expect
 
     expect(main(page)).to_contain_text(text)
 
@@ -154,7 +160,6 @@ def assert_fits_the_phone(page) -> None:
 
 
 def expect_language(page, language: str) -> None:
-    from playwright.sync_api import expect
 
     expect(page.locator("html")).to_have_attribute("lang", language)
 
@@ -248,18 +253,19 @@ class TestJourney:
             form.locator("[name=motivation]").fill("Nous visons les banques et les DSI locaux.")
             form.locator("[name$='-0-full_name']").fill(journey.delegate)
             form.locator("[name$='-0-role']").fill("Directrice commerciale")
+            mark = stack.mailbox.mark()
             submit(page, form)
             page.goto("/portal/")
             row = page.locator("#main tr", has_text=journey.title)
-            from playwright.sync_api import expect
 
             expect(row).to_contain_text(journey.t("Submitted"))
-            received = stack.mailbox.wait_for(to=journey.firm_email, subject=journey.title)
+            received = stack.mailbox.wait_for(
+                to=journey.firm_email, subject=journey.title, since=mark
+            )
             assert received.message["Content-Language"] == journey.language
 
     def test_3_staff_approve_and_open_the_matchmaking(self, journey):
         page = journey.staff
-        from playwright.sync_api import expect
 
         with journey.step(page, "3a-staff-approve"):
             page.goto(f"/staff/missions/{journey.slug}/applications/")
@@ -267,13 +273,14 @@ class TestJourney:
             row.locator("input[name=selected]").check()
             form = page.locator("#main form:has([name=decision])")
             form.locator("[name=decision]").select_option("approved")
+            mark = journey.stack.mailbox.mark()
             submit(page, form)
             expect_text(page, journey.t("%(count)s application(s) updated.", count=1))
             expect(page.locator("#main tr", has_text=journey.firm_name)).to_contain_text(
                 journey.t("Approved")
             )
             decision = journey.stack.mailbox.wait_for(
-                to=journey.firm_email, subject=journey.title, timeout=30
+                to=journey.firm_email, subject=journey.title, since=mark
             )
             assert decision.message["Content-Language"] == journey.language
 
@@ -304,7 +311,6 @@ class TestJourney:
     def test_4_operator_signs_up_on_a_phone_logs_in_by_code_and_books(self, journey):
         page = journey.operator
         stack = journey.stack
-        from playwright.sync_api import expect
 
         with journey.step(page, "4a-operator-signup"):
             page.goto(f"/missions/{journey.slug}/")
@@ -380,9 +386,7 @@ class TestJourney:
 
         with journey.step(page, "4e-booking-emails"):
             for to in (journey.operator_email, journey.firm_email):
-                mail = stack.mailbox.wait_for(to=to, subject=journey.title, timeout=30)
-                if "09:00" not in mail.text:  # an earlier message of the mission: wait more
-                    mail = _wait_for_meeting_mail(stack, to)
+                mail = stack.mailbox.wait_for(to=to, text="09:00–09:30")
                 assert mail.message["Content-Language"] == journey.language
                 # The zone is labelled as people read it ("America/Los Angeles (PST)").
                 zone = journey.timezone.replace("_", " ")
@@ -398,10 +402,9 @@ class TestJourney:
     def test_4f_operator_confirms_from_the_email(self, journey):
         # The link is opened from the mail app: a fresh browser on the phone, no session.
         page = journey._page(phone=True, timezone="Asia/Tokyo")
-        from playwright.sync_api import expect
 
         with journey.step(page, "4f-confirm-from-email"):
-            mail = _wait_for_meeting_mail(journey.stack, journey.operator_email)
+            mail = journey.stack.mailbox.wait_for(to=journey.operator_email, text="09:00–09:30")
             links = [link for link in mail.links() if re.search(r"/(attend|confirm)", link)]
             if not links:
                 pytest.skip(
@@ -442,7 +445,6 @@ class TestJourney:
 
     def test_6_staff_see_the_meeting(self, journey):
         page = journey.staff
-        from playwright.sync_api import expect
 
         with journey.step(page, "6a-staff-mission-page"):
             page.goto(f"/staff/missions/{journey.slug}/")
@@ -471,17 +473,3 @@ class TestJourney:
             path = ARTIFACTS / f"export-{journey.run}{download.value.suggested_filename}"
             download.value.save_as(path)
             assert journey.firm_name.encode() in path.read_bytes()
-
-
-def _wait_for_meeting_mail(stack, to: str):
-    """The meeting confirmation (it names the meeting's time; earlier mails do not)."""
-    import time
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with stack.mailbox.lock:
-            found = [m for m in stack.mailbox.messages if to in m.to and "09:00" in m.text]
-        if found:
-            return found[-1]
-        time.sleep(0.25)
-    raise AssertionError(f"no meeting e-mail to {to}")
