@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "matchmaking.cache.RequestVersionsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -10,6 +10,7 @@ miss other processes' bumps.
 
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -17,21 +18,46 @@ from django.utils.translation import get_language
 
 TIMEOUT = 300
 
+# Within one request each mission's version is read once (a page reads it for every entry).
+_versions: ContextVar[dict[int, int] | None] = ContextVar("mission_versions", default=None)
+
+
+class RequestVersionsMiddleware:
+    """Gives each request its own memo of mission versions, forgotten when it ends."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _versions.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _versions.reset(token)
+
 
 def _version_key(mission_id: int) -> str:
     return f"mm:version:{mission_id}"
 
 
 def mission_version(mission_id: int) -> int:
+    memo = _versions.get()
+    if memo is not None and mission_id in memo:
+        return memo[mission_id]
     version = cache.get(_version_key(mission_id))
     if version is None:
         # A fresh start (or an evicted counter) must not meet entries of an older start.
         cache.add(_version_key(mission_id), time.time_ns(), None)
         version = cache.get(_version_key(mission_id), 0)
+    if memo is not None:
+        memo[mission_id] = version
     return version
 
 
 def _bump(mission_id: int) -> None:
+    memo = _versions.get()
+    if memo:
+        memo.pop(mission_id, None)  # this request's own write: read the new version next
     try:
         cache.incr(_version_key(mission_id))
     except ValueError:
