@@ -212,6 +212,8 @@ class Meeting(models.Model):
     """
 
     Status = MeetingStatus
+    # What every e-mail about a meeting reads (see outbox.serialization).
+    OUTBOX_RELATED = ("mission", "company", "operator", "delegate", "slot__session", "table")
 
     mission = models.ForeignKey(
         "missions.Mission", on_delete=models.CASCADE, related_name="meetings"

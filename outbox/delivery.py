@@ -57,8 +57,9 @@ def build_message(email: Email) -> EmailMultiAlternatives:
 
     if email.template:
         try:
-            context = decode(email.context)
-            attachments = [(name, decode(params)) for name, params in email.attachments]
+            rows: dict = {}
+            context = decode(email.context, rows)
+            attachments = [(name, decode(params, rows)) for name, params in email.attachments]
         except Gone as exc:
             raise Permanent(str(exc)) from exc
         recipient = Recipient(email=email.to_email, language=email.language, name=email.to_name)

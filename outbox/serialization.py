@@ -34,19 +34,29 @@ def encode(value: Any) -> Any:
     raise TypeError(f"cannot keep {type(value).__name__} in an e-mail's context")
 
 
-def decode(value: Any) -> Any:
+def decode(value: Any, rows: dict | None = None) -> Any:
+    """The value with its references read again; ``rows`` shares the rows read between calls, so
+    a row named twice (in the context and by an attachment) is read once."""
+    rows = {} if rows is None else rows
     if isinstance(value, list):
-        return [decode(v) for v in value]
+        return [decode(v, rows) for v in value]
     if not isinstance(value, dict):
         return value
     if MODEL in value:
-        model = apps.get_model(value[MODEL])
-        try:
-            return model._default_manager.get(pk=value[PK])
-        except model.DoesNotExist as exc:
-            raise Gone(f"{model._meta.verbose_name} #{value[PK]} no longer exists") from exc
+        ref = (value[MODEL], value[PK])
+        if ref not in rows:
+            model = apps.get_model(value[MODEL])
+            try:
+                # A model may name the rows its messages always read (OUTBOX_RELATED).
+                rows_of = model._default_manager.all()
+                if related := getattr(model, "OUTBOX_RELATED", ()):
+                    rows_of = rows_of.select_related(*related)
+                rows[ref] = rows_of.get(pk=value[PK])
+            except model.DoesNotExist as exc:
+                raise Gone(f"{model._meta.verbose_name} #{value[PK]} no longer exists") from exc
+        return rows[ref]
     if DATETIME in value:
         return parse_datetime(value[DATETIME])
     if DATE in value:
         return parse_date(value[DATE])
-    return {k: decode(v) for k, v in value.items()}
+    return {k: decode(v, rows) for k, v in value.items()}
