@@ -57,20 +57,7 @@ PAGES = [
 # Violations found in the product and reported to its owner, by (axe rule, region of the page).
 # Every page test ignores exactly these nodes, so that anything new still fails; each one has its
 # own strict xfail below, which fails (XPASS) as soon as the template is fixed: then delete it here.
-KNOWN = {
-    "navbar-link-contrast": (
-        "color-contrast",
-        "nav.navbar",
-        "navbar links of templates/includes/navbar.html: Bootstrap's navbar-dark link colour "
-        "(white at 55%) on .bg-brand #a3222a renders #d69c9f, contrast 3.23:1 (WCAG AA: 4.5:1)",
-    ),
-    "footer-link-contrast": (
-        "color-contrast",
-        "footer",
-        "footer links (.link-secondary) of templates/includes/footer.html: #6c757d on "
-        ".bg-body-tertiary #f8f9fa, contrast 4.44:1 (WCAG AA: 4.5:1)",
-    ),
-}
+KNOWN: dict[str, tuple[str, str, str]] = {}
 
 
 @pytest.fixture(scope="module")
