@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .feedback import feedback_requests_send
 from .proposals import proposal_compute
 from .services import reminders_send
 
@@ -10,6 +11,12 @@ from .services import reminders_send
 def meeting_reminders() -> int:
     """The day-before reminders (Celery beat, every quarter of an hour; idempotent)."""
     return reminders_send()
+
+
+@shared_task(name="matchmaking.feedback_requests", ignore_result=True)
+def feedback_requests_task() -> int:
+    """Feedback requests, reminders and follow-up surveys (Celery beat, hourly; idempotent)."""
+    return feedback_requests_send()
 
 
 @shared_task(name="matchmaking.schedule", ignore_result=True)

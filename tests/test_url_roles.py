@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from companies.models import CompanyInvitation
+from matchmaking.feedback import feedback_token
 from matchmaking.models import MeetingRequest, ScheduleProposal
 from matchmaking.services import attendance_token, calendar_feed_renew
 from outbox.models import Email
@@ -118,6 +119,7 @@ URLS = {
     "outbox:mission_emails": ({"slug": "mission"}, staff_only()),
     "outbox:email_retry": ({"pk": "email"}, staff_only(NOT_ALLOWED)),
     "matchmaking:attend": ({"token": "attend"}, every(OK)),  # the signed link is the proof
+    "matchmaking:feedback": ({"token": "feedback"}, every(OK)),  # the signed link is the proof
     "matchmaking:calendar": (
         {},
         {"anonymous": FOUND, "company": OK, "operator": OK, "staff": FORBIDDEN},
@@ -176,6 +178,10 @@ def world(db):
     """Objects that belong to somebody else than the user of the test."""
     mission = MissionFactory(slug="open-mission")
     meeting = MeetingFactory()
+    # A meeting of a closed mission, for the feedback link.
+    past = MeetingFactory()
+    past.mission.status = "closed"
+    past.mission.save()
     owner = CompanyMemberFactory(email="owner@other.ma")
     other_member = CompanyMemberFactory(
         email="member@other.ma", company=owner.company, company_role="member"
@@ -207,6 +213,9 @@ def world(db):
             token=attendance_token(
                 meeting, CompanyMemberFactory(company=meeting.company, company_role="member").email
             )
+        ),
+        "feedback": SimpleNamespace(
+            token=feedback_token(past, past.operator.contacts.get().email, "after")
         ),
     }
 
