@@ -274,3 +274,34 @@ def test_the_admin_action_sends_failed_messages_again(
         )
     email.refresh_from_db()
     assert email.status == "sent" and [m["To"] for m in smtp.wait_for(1)] == [email.to_email]
+
+
+def test_no_code_path_sends_e_mail_except_the_outbox():
+    """Django's sending functions appear in the delivery module only (allauth's adapter hands
+    its messages to the outbox)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sending = re.compile(
+        r"\b(send_mail|send_mass_mail|mail_admins|mail_managers|EmailMessage|"
+        r"EmailMultiAlternatives|get_connection|mailers\[)\b|\.send_messages\("
+    )
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in (
+            "accounts",
+            "companies",
+            "core",
+            "dashboard",
+            "matchmaking",
+            "missions",
+            "outbox",
+            "config",
+        )
+        for path in (root / folder).rglob("*.py")
+        if path.name != "delivery.py" and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if sending.search(line) and "def send_mail(self" not in line
+    ]
+    assert offenders == []
