@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_exports
 
 app_name = "dashboard"
 urlpatterns = [
@@ -48,4 +48,33 @@ urlpatterns = [
     ),
     path("missions/<slug:slug>/operators/", views.registrations, name="registrations"),
     path("missions/<slug:slug>/operators/import/", views.operator_import, name="operator_import"),
+    # Exports and print-outs (dashboard/views_exports.py).
+    path("missions/<slug:slug>/exports/", views_exports.exports_page, name="exports"),
+    path(
+        "missions/<slug:slug>/exports/<slug:kind>.csv",
+        views_exports.export_csv,
+        name="export_csv",
+    ),
+    path(
+        "missions/<slug:slug>/exports/<slug:kind>.xlsx",
+        views_exports.export_xlsx,
+        name="export_xlsx",
+    ),
+    path(
+        "missions/<slug:slug>/print/agendas/<slug:side>.pdf",
+        views_exports.print_agendas,
+        name="print_agendas",
+    ),
+    path(
+        "missions/<slug:slug>/print/agendas/<slug:side>/<int:pk>.pdf",
+        views_exports.print_agenda,
+        name="print_agenda",
+    ),
+    path("missions/<slug:slug>/print/plans.pdf", views_exports.print_plans, name="print_plans"),
+    path(
+        "missions/<slug:slug>/print/plans/<int:pk>.pdf",
+        views_exports.print_plan,
+        name="print_plan",
+    ),
+    path("missions/<slug:slug>/print/badges.pdf", views_exports.print_badges, name="print_badges"),
 ]

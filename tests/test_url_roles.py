@@ -103,6 +103,17 @@ URLS = {
     "dashboard:schedule_proposal": ({"slug": "mission", "pk": "proposal"}, staff_only()),
     "dashboard:schedule_publish": ({"slug": "mission", "pk": "proposal"}, every(NOT_ALLOWED)),
     "dashboard:schedule_discard": ({"slug": "mission", "pk": "proposal"}, every(NOT_ALLOWED)),
+    "dashboard:exports": ({"slug": "mission"}, staff_only()),
+    "dashboard:export_csv": ({"slug": "b2b", "kind": "schedule"}, staff_only()),
+    "dashboard:export_xlsx": ({"slug": "b2b", "kind": "all"}, staff_only()),
+    "dashboard:print_agendas": ({"slug": "b2b", "side": "operator"}, staff_only()),
+    "dashboard:print_agenda": (
+        {"slug": "b2b", "side": "company", "pk": "other_firm"},
+        staff_only(),
+    ),
+    "dashboard:print_plans": ({"slug": "b2b"}, staff_only()),
+    "dashboard:print_plan": ({"slug": "mission", "pk": "session"}, staff_only()),
+    "dashboard:print_badges": ({"slug": "b2b"}, staff_only()),
     # Matchmaking pages of a mission in which the role's user takes no part: 403.
     "matchmaking:directory": ({"slug": "b2b"}, participants_only()),
     "matchmaking:party": ({"slug": "b2b", "pk": "other_firm"}, participants_only()),

@@ -1,0 +1,461 @@
+"""Exports of a mission: rows built from the database, written out as CSV or XLSX.
+
+A builder returns an ``Export``: column headings translated in the language active when it is
+called (the staff member's), and the rows as plain values. Dates and times are already in the
+mission's local time and naive, since spreadsheets know no time zones: the zone is named in the
+headings. Every label is translated before the first row, so a CSV that streams after the view
+has returned is still written in the staff member's language. Each builder reads its rows with a
+fixed number of queries, whatever the size of the mission.
+"""
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from io import BytesIO
+
+from django.db.models import Prefetch
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.text import capfirst, slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django_countries import countries
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from accounts.models import User
+from companies.models import OperatorKind
+from matchmaking.models import (
+    Meeting,
+    MeetingRequest,
+    MeetingStatus,
+    Origin,
+    Priority,
+    RequestStatus,
+    Side,
+    Slot,
+    Table,
+)
+from missions.models import Application, Delegate, Mission, OperatorRegistration
+
+TEXT, NUMBER, DATE, TIME, DATETIME = "text", "number", "date", "time", "datetime"
+
+# Spreadsheet number formats: unambiguous in every locale.
+XLSX_FORMATS = {DATE: "yyyy-mm-dd", TIME: "hh:mm", DATETIME: "yyyy-mm-dd hh:mm"}
+CSV_FORMATS = {DATE: "%Y-%m-%d", TIME: "%H:%M", DATETIME: "%Y-%m-%d %H:%M"}
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    width: int = 18
+    kind: str = TEXT
+
+
+@dataclass
+class Export:
+    """A table ready to write: ``name`` goes in the file name, ``title`` names the sheet."""
+
+    name: str
+    title: str
+    columns: list[Column]
+    rows: Iterable[list]
+
+
+@dataclass(frozen=True)
+class Kind:
+    build: Callable[[Mission], Export]
+    label: Callable[[], str]
+    help: Callable[[], str]
+
+
+def _local(moment: datetime | None, zone) -> datetime | None:
+    return moment.astimezone(zone).replace(tzinfo=None) if moment else None
+
+
+def _label(model, name: str) -> str:
+    """A model field's name as a heading: its translation is already in the catalogue."""
+    return str(capfirst(model._meta.get_field(name).verbose_name))
+
+
+def _name(model) -> str:
+    return str(capfirst(model._meta.verbose_name))
+
+
+def _zoned(heading: str, zone: str) -> str:
+    return f"{heading} ({zone})"
+
+
+def _yes_no() -> tuple[str, str]:
+    return _("Yes"), _("No")
+
+
+# Participants ------------------------------------------------------------------------------
+
+
+def participants_export(mission: Mission) -> Export:
+    """Approved firms with their delegates and members, confirmed operators with their contacts:
+    one row per person (an organisation without anybody still has its row)."""
+    columns = [
+        Column(_("Side"), 16),
+        Column(_("Organisation"), 30),
+        Column(_("Kind"), 24),
+        Column(_("City"), 16),
+        Column(_("Country"), 16),
+        Column(_("Sectors"), 36),
+        Column(_("Listed as"), 14),
+        Column(_label(User, "full_name"), 26),
+        Column(_label(Delegate, "role"), 22),
+        Column(_("E-mail"), 30),
+        Column(_("Phone"), 18),
+    ]
+    sides = {value: str(label) for value, label in Side.choices}
+    kinds = {value: str(label) for value, label in OperatorKind.choices}
+    company_roles = {value: str(label) for value, label in User.CompanyRole.choices}
+    delegate, member, contact = _name(Delegate), _("Member"), _("Contact")
+    morocco = str(countries.name("MA"))
+    people = User.objects.filter(is_active=True).order_by("full_name", "email")
+    applications = list(
+        Application.objects.filter(mission=mission, status=Application.Status.APPROVED)
+        .select_related("company")
+        .prefetch_related(
+            "delegates", "company__sectors", Prefetch("company__members", queryset=people)
+        )
+        .order_by(Lower("company__legal_name"))
+    )
+    registrations = list(
+        OperatorRegistration.objects.filter(
+            mission=mission, status=OperatorRegistration.Status.CONFIRMED
+        )
+        .select_related("operator")
+        .prefetch_related("operator__sectors", Prefetch("operator__contacts", queryset=people))
+        .order_by(Lower("operator__name"))
+    )
+
+    def rows():
+        for application in applications:
+            company = application.company
+            head = [
+                sides[Side.COMPANY],
+                company.display_name,
+                "",
+                company.city,
+                morocco,
+                ", ".join(s.name for s in company.sectors.all()),
+            ]
+            persons = [[delegate, d.full_name, d.role, "", ""] for d in application.delegates.all()]
+            persons += [
+                [member, u.full_name, company_roles.get(u.company_role, ""), u.email, u.phone]
+                for u in company.members.all()
+            ]
+            for person in persons or [["", "", "", "", ""]]:
+                yield head + person
+        for registration in registrations:
+            operator = registration.operator
+            head = [
+                sides[Side.OPERATOR],
+                operator.name,
+                kinds.get(operator.kind, operator.kind),
+                operator.city,
+                str(operator.country.name),
+                ", ".join(s.name for s in operator.sectors.all()),
+            ]
+            persons = [
+                [contact, u.full_name, "", u.email, u.phone] for u in operator.contacts.all()
+            ]
+            for person in persons or [["", "", "", "", ""]]:
+                yield head + person
+
+    return Export(_("participants"), _("Participants"), columns, rows())
+
+
+# Schedule ----------------------------------------------------------------------------------
+
+SCHEDULE_FIELDS = (
+    "slot__starts_at", "slot__ends_at", "slot__session__place", "table__number",
+    "company__legal_name", "company__trade_name", "delegate__full_name", "delegate__role",
+    "operator__name", "operator__kind", "operator__country", "status", "origin", "locked",
+    "company_confirmed_at", "operator_confirmed_at", "cancel_reason",
+)  # fmt: skip
+
+
+def _meetings(mission: Mission):
+    return (
+        Meeting.objects.filter(mission=mission)
+        .order_by("slot__starts_at", "table__number", "pk")
+        .values(*SCHEDULE_FIELDS)
+    )
+
+
+def schedule_export(mission: Mission) -> Export:
+    """Every active meeting, in the mission's local time, with each side's attendance."""
+    zone, name = mission.tzinfo, mission.timezone
+    columns = [
+        Column(_("Day"), 12, DATE),
+        Column(_zoned(_label(Slot, "starts_at"), name), 12, TIME),
+        Column(_zoned(_label(Slot, "ends_at"), name), 12, TIME),
+        Column(_("Place"), 18),
+        Column(_name(Table), 8, NUMBER),
+        Column(_("Moroccan firm"), 28),
+        Column(_name(Delegate), 24),
+        Column(_("Operator"), 28),
+        Column(_("Operator kind"), 22),
+        Column(_("Status"), 12),
+        Column(_label(Meeting, "origin"), 22),
+        Column(_("Locked"), 8),
+        Column(_zoned(_label(Meeting, "company_confirmed_at"), name), 20, DATETIME),
+        Column(_zoned(_label(Meeting, "operator_confirmed_at"), name), 20, DATETIME),
+    ]
+    statuses = {value: str(label) for value, label in MeetingStatus.choices}
+    origins = {value: str(label) for value, label in Origin.choices}
+    kinds = {value: str(label) for value, label in OperatorKind.choices}
+    yes, no = _yes_no()
+    meetings = _meetings(mission).exclude(status=MeetingStatus.CANCELLED)
+
+    def rows():
+        for m in meetings.iterator(chunk_size=2000):
+            start, end = _local(m["slot__starts_at"], zone), _local(m["slot__ends_at"], zone)
+            yield [
+                start.date(),
+                start.time(),
+                end.time(),
+                m["slot__session__place"],
+                m["table__number"],
+                m["company__trade_name"] or m["company__legal_name"],
+                m["delegate__full_name"],
+                m["operator__name"],
+                kinds.get(m["operator__kind"], ""),
+                statuses[m["status"]],
+                origins.get(m["origin"], m["origin"]),
+                yes if m["locked"] else no,
+                _local(m["company_confirmed_at"], zone),
+                _local(m["operator_confirmed_at"], zone),
+            ]
+
+    return Export(_("schedule"), _("Schedule"), columns, rows())
+
+
+# Requests ----------------------------------------------------------------------------------
+
+
+REQUEST_FIELDS = (
+    "company_id", "operator_id", "company__legal_name", "company__trade_name", "operator__name",
+    "side", "priority", "status", "message", "created_at", "responded_at",
+)  # fmt: skip
+
+
+def requests_export(mission: Mission) -> Export:
+    """Every meeting request, with whether the other side asked too (a mutual wish)."""
+    zone, name = mission.tzinfo, mission.timezone
+    columns = [
+        Column(_("Moroccan firm"), 28),
+        Column(_("Operator"), 28),
+        Column(_label(MeetingRequest, "side"), 20),
+        Column(_("Priority"), 14),
+        Column(_("Status"), 12),
+        Column(_("Mutual wish"), 10),
+        Column(_("Message"), 60),
+        Column(_zoned(_label(MeetingRequest, "created_at"), name), 18, DATETIME),
+        Column(_zoned(_label(MeetingRequest, "responded_at"), name), 18, DATETIME),
+    ]
+    sides = {value: str(label) for value, label in Side.choices}
+    priorities = {value: str(label) for value, label in Priority.choices}
+    statuses = {value: str(label) for value, label in RequestStatus.choices}
+    yes, no = _yes_no()
+    requests = list(
+        MeetingRequest.objects.filter(mission=mission)
+        .order_by(Lower("company__legal_name"), Lower("operator__name"), "side")
+        .values(*REQUEST_FIELDS)
+    )
+    # A wish is mutual when both sides asked for the pair and neither withdrew.
+    asked = {side: set() for side in Side.values}
+    for r in requests:
+        if r["status"] != RequestStatus.WITHDRAWN:
+            asked[r["side"]].add((r["company_id"], r["operator_id"]))
+    mutual = asked[Side.COMPANY] & asked[Side.OPERATOR]
+
+    def rows():
+        for r in requests:
+            yield [
+                r["company__trade_name"] or r["company__legal_name"],
+                r["operator__name"],
+                sides[r["side"]],
+                priorities.get(r["priority"], r["priority"]),
+                statuses[r["status"]],
+                yes if (r["company_id"], r["operator_id"]) in mutual else no,
+                r["message"],
+                _local(r["created_at"], zone),
+                _local(r["responded_at"], zone),
+            ]
+
+    return Export(_("requests"), _("Requests"), columns, rows())
+
+
+# Outcomes ----------------------------------------------------------------------------------
+
+
+def outcomes_export(mission: Mission) -> Export:
+    """Every meeting, cancelled ones included, with what became of it: held, no-show, cancelled
+    (with the reason), or still to come. Feedback per side is not recorded yet, so it is absent."""
+    zone, name = mission.tzinfo, mission.timezone
+    columns = [
+        Column(_("Day"), 12, DATE),
+        Column(_zoned(_label(Slot, "starts_at"), name), 12, TIME),
+        Column(_name(Table), 8, NUMBER),
+        Column(_("Moroccan firm"), 28),
+        Column(_name(Delegate), 24),
+        Column(_("Operator"), 28),
+        Column(_("Operator country"), 16),
+        Column(_("Outcome"), 14),
+        Column(_label(Meeting, "cancel_reason"), 40),
+        Column(_label(Meeting, "company_confirmed_at"), 14),
+        Column(_label(Meeting, "operator_confirmed_at"), 14),
+    ]
+    statuses = {value: str(label) for value, label in MeetingStatus.choices}
+    country_names = dict(countries)
+    yes, no = _yes_no()
+
+    def rows():
+        for m in _meetings(mission).iterator(chunk_size=2000):
+            start = _local(m["slot__starts_at"], zone)
+            yield [
+                start.date(),
+                start.time(),
+                m["table__number"],
+                m["company__trade_name"] or m["company__legal_name"],
+                m["delegate__full_name"],
+                m["operator__name"],
+                str(country_names.get(m["operator__country"], m["operator__country"])),
+                statuses[m["status"]],
+                m["cancel_reason"],
+                yes if m["company_confirmed_at"] else no,
+                yes if m["operator_confirmed_at"] else no,
+            ]
+
+    return Export(_("outcomes"), _("Outcomes"), columns, rows())
+
+
+KINDS: dict[str, Kind] = {
+    "participants": Kind(
+        participants_export,
+        lambda: _("Participants"),
+        lambda: _(
+            "Approved firms with their delegates and portal accounts, confirmed operators with "
+            "their contacts: one row per person."
+        ),
+    ),
+    "schedule": Kind(
+        schedule_export,
+        lambda: _("Schedule"),
+        lambda: _(
+            "Every meeting still planned: day, times, place and table, both sides, status, "
+            "origin, and when each side confirmed its attendance."
+        ),
+    ),
+    "requests": Kind(
+        requests_export,
+        lambda: _("Requests"),
+        lambda: _(
+            "Every meeting request: who asked, the priority, the status, whether the wish is "
+            "mutual, and the message."
+        ),
+    ),
+    "outcomes": Kind(
+        outcomes_export,
+        lambda: _("Outcomes"),
+        lambda: _(
+            "Every meeting, cancelled ones included: held, no-show, cancelled with its reason, "
+            "or still to come."
+        ),
+    ),
+}
+
+
+def export_filename(mission: Mission, name: str, extension: str) -> str:
+    """``<mission slug>-<export>-<date of the day in the mission's zone>.<extension>``."""
+    today = timezone.now().astimezone(mission.tzinfo).date()
+    return f"{mission.slug}-{slugify(name)}-{today:%Y-%m-%d}.{extension}"
+
+
+# Writers -----------------------------------------------------------------------------------
+
+
+def csv_delimiter() -> str:
+    """Excel reads a CSV with the list separator of its locale: ';' in French, ',' in English."""
+    return ";" if (get_language() or "fr").startswith("fr") else ","
+
+
+def _csv_value(value, kind: str):
+    if value is None:
+        return ""
+    if isinstance(value, date | time):
+        return value.strftime(CSV_FORMATS[kind])
+    return value
+
+
+class _Echo:
+    """A file-like object whose ``write`` hands the line back, for a streaming csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(
+    export: Export, *, delimiter: str = ",", rows_per_chunk: int = 500
+) -> Iterator[bytes]:
+    """The CSV in UTF-8, byte order mark first (so that Excel reads it as UTF-8), in chunks."""
+    writer = csv.writer(_Echo(), delimiter=delimiter)
+    kinds = [c.kind for c in export.columns]
+    chunk = ["\ufeff", writer.writerow([c.heading for c in export.columns])]
+    for row in export.rows:
+        chunk.append(writer.writerow([_csv_value(v, k) for v, k in zip(row, kinds, strict=True)]))
+        if len(chunk) >= rows_per_chunk:
+            yield "".join(chunk).encode()
+            chunk = []
+    if chunk:
+        yield "".join(chunk).encode()
+
+
+def _sheet_title(title: str) -> str:
+    # Excel refuses these characters in a sheet name, and names longer than 31 characters.
+    return "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Sheet"
+
+
+def xlsx_bytes(exports: list[Export]) -> bytes:
+    """One sheet per export: a bold, frozen, filterable header row, set column widths, and
+    dates and times as real spreadsheet dates and times."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    wrap = Alignment(vertical="top", wrap_text=True)
+    for export in exports:
+        sheet = workbook.create_sheet(title=_sheet_title(export.title))
+        sheet.freeze_panes = "A2"
+        for number, column in enumerate(export.columns, start=1):
+            sheet.column_dimensions[get_column_letter(number)].width = column.width
+        header = []
+        for column in export.columns:
+            cell = WriteOnlyCell(sheet, value=column.heading)
+            cell.font, cell.alignment = bold, wrap
+            header.append(cell)
+        sheet.append(header)
+        formats = [XLSX_FORMATS.get(c.kind) for c in export.columns]
+        count = 0
+        for row in export.rows:
+            cells = []
+            for value, number_format in zip(row, formats, strict=True):
+                if number_format and value is not None:
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = number_format
+                    cells.append(cell)
+                else:
+                    cells.append(value)
+            sheet.append(cells)
+            count += 1
+        last = get_column_letter(len(export.columns))
+        sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

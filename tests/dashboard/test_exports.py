@@ -1,0 +1,449 @@
+"""Exports (CSV, XLSX) and print-outs (PDF) of a mission, read back as a staff member would."""
+
+import csv
+import html
+import io
+from datetime import date, datetime, time
+from unittest.mock import ANY
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from dashboard.exports import DATE, DATETIME, TIME, _csv_value
+from matchmaking.models import MeetingRequest, MeetingStatus
+from matchmaking.services import meeting_book, meeting_cancel
+from missions.models import Mission
+from tests.factories import (
+    CompanyMemberFactory,
+    MeetingSessionFactory,
+    MissionFactory,
+    StaffFactory,
+    participants,
+)
+
+pytestmark = pytest.mark.django_db
+
+ZONE = "America/Los_Angeles"
+
+
+@pytest.fixture
+def mission():
+    return MissionFactory(
+        slug="sf-2027",
+        title="Mission TIC San Francisco",
+        city="San Francisco",
+        country="US",
+        timezone=ZONE,
+        status=Mission.Status.SCHEDULING,
+    )
+
+
+@pytest.fixture
+def session(mission):
+    # 09:00-12:00 Pacific: six slots of 30 minutes, three tables.
+    return MeetingSessionFactory(mission=mission, place="Moscone West")
+
+
+def book(session, *, index=0, delegates=1):
+    """A new approved firm and confirmed operator who meet in slot ``index`` of ``session``."""
+    owner, contact = participants(session.mission, delegates=delegates)
+    slot = session.slots.order_by("starts_at")[index]
+    return meeting_book(
+        mission=session.mission,
+        company=owner.company,
+        operator=contact.operator,
+        slot=slot,
+        by=owner,
+    )
+
+
+def read_csv(response):
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())  # Excel reads the file as UTF-8
+    text = body.decode("utf-8-sig")
+    delimiter = ";" if text.splitlines()[0].count(";") else ","
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter)), delimiter
+
+
+def read_xlsx(response):
+    return load_workbook(io.BytesIO(response.content))
+
+
+def pdf_text(response):
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(response.content))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+# CSV and XLSX ------------------------------------------------------------------------------
+
+
+def test_schedule_csv_in_french_has_pacific_times_and_the_zone(client, staff, session):
+    meeting = book(session, index=1)
+    cancelled = book(session, index=2)
+    meeting_cancel(meeting=cancelled, by=staff, staff=True, reason="Vol annulé")
+    client.force_login(staff)
+
+    response = client.get(reverse("dashboard:export_csv", args=["sf-2027", "schedule"]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    today = timezone.now().astimezone(session.mission.tzinfo).date()
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="sf-2027-')
+    assert disposition.endswith(f'-{today:%Y-%m-%d}.csv"')
+    rows, delimiter = read_csv(response)
+    assert delimiter == ";"  # the list separator of a French Excel
+    header, *body = rows
+    # Headings whose French is in the catalogue already.
+    assert header[:5] == [
+        "Jour",
+        "Début (America/Los_Angeles)",
+        "Fin (America/Los_Angeles)",
+        "Lieu",
+        "Table",
+    ]
+    assert len(body) == 1  # the cancelled meeting is not in the schedule
+    row = dict(zip(header, body[0], strict=True))
+    assert row["Jour"] == session.day.isoformat()
+    # The second slot is 09:30-10:00 in San Francisco (17:30 UTC or 16:30 UTC in summer).
+    assert row["Début (America/Los_Angeles)"] == "09:30"
+    assert row["Fin (America/Los_Angeles)"] == "10:00"
+    assert row["Lieu"] == "Moscone West"
+    assert row["Entreprise marocaine"] == meeting.company.display_name
+    assert row["Opérateur"] == meeting.operator.name
+    assert row["Délégué"] == meeting.delegate.full_name
+    assert row["Statut"] == "Confirmée"
+
+
+def test_schedule_export_records_attendance_in_local_time(client, staff, session):
+    meeting = book(session)
+    confirmed = datetime(2027, 1, 15, 18, 5, tzinfo=session.mission.tzinfo)
+    meeting.company_confirmed_at = confirmed
+    meeting.save(update_fields=["company_confirmed_at"])
+    client.force_login(staff)
+
+    rows, _ = read_csv(client.get(reverse("dashboard:export_csv", args=["sf-2027", "schedule"])))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Présence confirmée par l’entreprise (America/Los_Angeles)"] == "2027-01-15 18:05"
+    assert row["Présence confirmée par l’opérateur (America/Los_Angeles)"] == ""
+
+
+def test_schedule_csv_in_english(client, session):
+    book(session)
+    client.force_login(StaffFactory(language="en"))
+
+    response = client.get(reverse("dashboard:export_csv", args=["sf-2027", "schedule"]))
+
+    rows, delimiter = read_csv(response)
+    assert delimiter == ","
+    assert rows[0][:3] == ["Day", "Start (America/Los_Angeles)", "End (America/Los_Angeles)"]
+    assert rows[1][1:3] == ["09:00", "09:30"]
+    assert "sf-2027-schedule-" in response["Content-Disposition"]
+
+
+def test_schedule_xlsx_has_a_frozen_bold_header_and_real_times(client, staff, session):
+    meeting = book(session, index=3)
+    client.force_login(staff)
+
+    response = client.get(reverse("dashboard:export_xlsx", args=["sf-2027", "schedule"]))
+
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = read_xlsx(response).active
+    assert sheet.title == gettext("Schedule")
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].value == "Jour" and sheet["A1"].font.bold
+    assert sheet["B1"].value == "Début (America/Los_Angeles)"
+    assert sheet.column_dimensions["F"].width == 28
+    assert sheet.max_row == 2
+    day, start, end = (sheet.cell(row=2, column=c).value for c in (1, 2, 3))
+    # openpyxl reads a date cell back as a datetime at midnight.
+    assert day == datetime.combine(session.day, time())
+    assert (start, end) == (time(10, 30), time(11, 0))
+    assert sheet["B2"].number_format == "hh:mm"
+    assert sheet["F2"].value == meeting.company.display_name
+
+
+def test_participants_export_lists_delegates_members_and_contacts(client, staff, mission):
+    owner, contact = participants(mission, delegates=2)
+    CompanyMemberFactory(company=owner.company, company_role="member", full_name="Salma Idrissi")
+    outsider, _ = participants(MissionFactory())  # another mission's firm
+    client.force_login(staff)
+
+    response = client.get(reverse("dashboard:export_xlsx", args=["sf-2027", "participants"]))
+
+    sheet = read_xlsx(response).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][1:5] == ("Organisation", "Type", "Ville", "Pays")
+    assert rows[0][7:] == ("Nom complet", "Fonction", "E-mail", "Téléphone")
+    firm = [r for r in rows[1:] if r[1] == owner.company.display_name]
+    assert sorted((r[0], r[6], r[7], r[8], r[9]) for r in firm) == sorted(
+        [
+            ("Entreprise marocaine", "Délégué", "Délégué 0", "CEO", None),
+            ("Entreprise marocaine", "Délégué", "Délégué 1", "CEO", None),
+            ("Entreprise marocaine", "Membre", owner.full_name, "Titulaire", owner.email),
+            ("Entreprise marocaine", "Membre", "Salma Idrissi", "Membre", ANY),
+        ]
+    )
+    operator = [r for r in rows[1:] if r[1] == contact.operator.name]
+    assert [(r[0], r[4], r[6], r[7], r[9]) for r in operator] == [
+        ("Opérateur", "Côte d'Ivoire", "Contact", contact.full_name, contact.email)
+    ]
+    assert not [r for r in rows if r[1] == outsider.company.display_name]
+
+
+def test_requests_export_marks_mutual_wishes(client, staff, mission):
+    owner, contact = participants(mission)
+    other_owner, _ = participants(mission)
+    for side in ("company", "operator"):
+        MeetingRequest.objects.create(
+            mission=mission,
+            company=owner.company,
+            operator=contact.operator,
+            side=side,
+            priority=3,
+            message="Paiement mobile",
+        )
+    MeetingRequest.objects.create(
+        mission=mission, company=other_owner.company, operator=contact.operator, side="company"
+    )
+    client.force_login(staff)
+
+    rows, _ = read_csv(client.get(reverse("dashboard:export_csv", args=["sf-2027", "requests"])))
+
+    header, *body = rows
+    assert header[:6] == [
+        "Entreprise marocaine",
+        "Opérateur",
+        "Demandée par",
+        "Priorité",
+        "Statut",
+        "Souhait réciproque",
+    ]
+    by_firm = {}
+    for row in body:
+        by_firm.setdefault(row[0], []).append(row)
+    mutual = by_firm[owner.company.display_name]
+    assert {r[2] for r in mutual} == {"Entreprise marocaine", "Opérateur"}
+    assert {(r[3], r[5], r[6]) for r in mutual} == {("Essentielle", "Oui", "Paiement mobile")}
+    assert [r[5] for r in by_firm[other_owner.company.display_name]] == ["Non"]
+
+
+def test_outcomes_export_holds_every_meeting_with_its_outcome(client, staff, session):
+    held, no_show, cancelled, planned = (book(session, index=i) for i in range(4))
+    held.status, no_show.status = MeetingStatus.HELD, MeetingStatus.NO_SHOW
+    held.save(), no_show.save()
+    meeting_cancel(meeting=cancelled, by=staff, staff=True, reason="Vol annulé")
+    client.force_login(staff)
+
+    rows, _ = read_csv(client.get(reverse("dashboard:export_csv", args=["sf-2027", "outcomes"])))
+
+    header, *body = rows
+    outcome = {row[3]: dict(zip(header, row, strict=True)) for row in body}
+    assert len(body) == 4
+    result = gettext("Outcome")  # a new heading, translated by the owner of the catalogue
+    assert outcome[held.company.display_name][result] == "Tenu"
+    assert outcome[no_show.company.display_name][result] == "Absence"
+    assert outcome[cancelled.company.display_name][result] == "Annulée"
+    assert outcome[cancelled.company.display_name]["Motif d’annulation"] == "Vol annulé"
+    assert outcome[planned.company.display_name][result] == "Confirmée"
+    assert outcome[planned.company.display_name]["Début (America/Los_Angeles)"] == "10:30"
+
+
+def test_workbook_of_everything_has_one_sheet_per_export(client, session):
+    book(session)
+    client.force_login(StaffFactory(language="en"))
+
+    response = client.get(reverse("dashboard:export_xlsx", args=["sf-2027", "all"]))
+
+    workbook = read_xlsx(response)
+    assert workbook.sheetnames == ["Participants", "Schedule", "Requests", "Outcomes"]
+    assert workbook["Schedule"].max_row == 2 and workbook["Outcomes"].max_row == 2
+    assert "sf-2027-exports-" in response["Content-Disposition"]
+
+
+def test_unknown_export_is_not_found(client, staff, mission):
+    client.force_login(staff)
+    assert client.get(reverse("dashboard:export_csv", args=["sf-2027", "x"])).status_code == 404
+
+
+def _many(session, count):
+    for index in range(count):
+        book(session, index=index % 6)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("dashboard:export_csv", "schedule"),
+        ("dashboard:export_csv", "participants"),
+        ("dashboard:export_csv", "requests"),
+        ("dashboard:export_xlsx", "outcomes"),
+        ("dashboard:export_xlsx", "all"),
+    ],
+)
+def test_export_queries_do_not_grow_with_meetings(client, staff, session, queries, name, kind):
+    client.force_login(staff)
+    url = reverse(name, args=["sf-2027", kind])
+
+    def download():
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+
+    _many(session, 1)
+    few = queries(download)
+    _many(session, 12)
+    assert queries(download) == few
+
+
+# PDF ---------------------------------------------------------------------------------------
+
+
+def test_agenda_of_one_firm_lists_its_meetings_in_local_time(client, staff, session):
+    meeting = book(session, index=2, delegates=2)
+    client.force_login(staff)
+
+    response = client.get(
+        reverse("dashboard:print_agenda", args=["sf-2027", "company", meeting.company_id])
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("inline;")
+    _reader, text = pdf_text(response)
+    assert meeting.company.display_name in text
+    assert meeting.operator.name in text
+    assert "10:00–10:30" in text  # third slot, Pacific time
+    assert "America/Los_Angeles" in text
+    assert "Mission TIC San Francisco" in text
+    assert "Délégué 0" in text and "Délégué 1" in text  # the firm's delegates
+
+
+def test_agendas_of_every_operator_one_per_page(client, staff, session):
+    meetings = [book(session, index=i) for i in range(3)]
+    client.force_login(staff)
+
+    response = client.get(reverse("dashboard:print_agendas", args=["sf-2027", "operator"]))
+
+    reader, _text = pdf_text(response)
+    assert len(reader.pages) == 3
+    for page, meeting in zip(
+        reader.pages, sorted(meetings, key=lambda m: m.operator.name.lower()), strict=True
+    ):
+        text = page.extract_text()
+        assert meeting.operator.name in text and meeting.company.display_name in text
+        assert "1 / 3" in text or "/ 3" in text  # page numbers in the footer
+
+
+def test_agenda_of_a_participant_of_another_mission_is_not_found(client, staff, mission):
+    owner, _contact = participants(MissionFactory())
+    client.force_login(staff)
+    url = reverse("dashboard:print_agenda", args=["sf-2027", "company", owner.company_id])
+    assert client.get(url).status_code == 404
+
+
+def test_table_plan_shows_who_sits_where(client, staff, session):
+    first = book(session, index=0)
+    second = book(session, index=0)
+    later = book(session, index=5)
+    client.force_login(staff)
+
+    response = client.get(reverse("dashboard:print_plan", args=["sf-2027", session.pk]))
+
+    _reader, text = pdf_text(response)
+    assert "Table 1" in text and "Table 3" in text
+    for meeting in (first, second, later):
+        assert meeting.company.display_name in text and meeting.operator.name in text
+    assert "09:00–09:30" in text and "11:30–12:00" in text
+    assert "Moscone West" in text and "America/Los_Angeles" in text
+
+
+def test_badges_sheet_names_everybody(client, staff, mission):
+    owner, contact = participants(mission, delegates=2)
+    client.force_login(staff)
+
+    response = client.get(reverse("dashboard:print_badges", args=["sf-2027"]))
+
+    _reader, text = pdf_text(response)
+    for name in ("Délégué 0", "Délégué 1", contact.full_name):
+        assert name in text
+    assert owner.company.display_name in text and contact.operator.name in text
+    assert "Maroc Export" in text and "Mission TIC San Francisco" in text
+
+    url = reverse("dashboard:print_badges", args=["sf-2027"])
+    only_firms = pdf_text(client.get(url, {"side": "company"}))[1]
+    assert "Délégué 0" in only_firms and contact.full_name not in only_firms
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("dashboard:print_agendas", ["company"]),
+        ("dashboard:print_agendas", ["operator"]),
+        ("dashboard:print_plans", []),
+        ("dashboard:print_badges", []),
+    ],
+)
+def test_print_queries_do_not_grow_with_meetings(client, staff, session, queries, name, args):
+    client.force_login(staff)
+    url = reverse(name, args=["sf-2027", *args])
+    _many(session, 1)
+    few = queries(lambda: client.get(url))
+    _many(session, 8)
+    assert queries(lambda: client.get(url)) == few
+
+
+# The page ----------------------------------------------------------------------------------
+
+
+def test_exports_page_lists_every_export_and_print(client, staff, session):
+    meeting = book(session)
+    client.force_login(staff)
+
+    page = client.get(reverse("dashboard:exports", args=["sf-2027"])).content.decode()
+
+    for kind in ("participants", "schedule", "requests", "outcomes"):
+        assert reverse("dashboard:export_csv", args=["sf-2027", kind]) in page
+        assert reverse("dashboard:export_xlsx", args=["sf-2027", kind]) in page
+    assert reverse("dashboard:export_xlsx", args=["sf-2027", "all"]) in page
+    assert (
+        reverse("dashboard:print_agenda", args=["sf-2027", "company", meeting.company_id]) in page
+    )
+    assert (
+        reverse("dashboard:print_agenda", args=["sf-2027", "operator", meeting.operator_id]) in page
+    )
+    assert reverse("dashboard:print_plan", args=["sf-2027", session.pk]) in page
+    assert reverse("dashboard:print_badges", args=["sf-2027"]) in page
+    assert f'<h1 class="h4">{gettext("Exports & print")} ' in html.unescape(page)
+    # The mission's tab bar leads here.
+    mission_page = client.get(reverse("dashboard:mission", args=["sf-2027"])).content.decode()
+    assert reverse("dashboard:exports", args=["sf-2027"]) in mission_page
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("dashboard:exports", []),
+        ("dashboard:export_csv", ["schedule"]),
+        ("dashboard:export_xlsx", ["all"]),
+        ("dashboard:print_badges", []),
+    ],
+)
+def test_firm_members_get_nothing(client, session, name, args):
+    meeting = book(session)
+    client.force_login(meeting.company.members.first())
+    response = client.get(reverse(name, args=["sf-2027", *args]))
+    assert response.status_code == 403
+    assert meeting.operator.name.encode() not in response.content
+
+
+def test_csv_values_are_the_same_in_every_language():
+    assert _csv_value(date(2027, 11, 13), DATE) == "2027-11-13"
+    assert _csv_value(time(9, 5), TIME) == "09:05"
+    assert _csv_value(datetime(2027, 11, 13, 18, 5), DATETIME) == "2027-11-13 18:05"
+    assert _csv_value(None, TIME) == ""
