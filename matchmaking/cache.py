@@ -5,10 +5,15 @@ mission's matchmaking bumps after its commit (bookings, requests, availability, 
 decisions on firms and operators, profile changes). A bump makes every former entry unreachable,
 so nothing stale is served after a change; entries also expire after a few minutes. With several
 processes the cache must be shared (Redis, as in production): a per-process memory cache would
-miss other processes' bumps.
+miss other processes' bumps. Each process also keeps copies of the entries it used last
+(``recent``): their keys hold the version, so a copy can never be stale, and a page then costs
+one round trip to Redis (the version) instead of one per entry.
 """
 
+import pickle
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from contextvars import ContextVar
 
@@ -70,13 +75,51 @@ def mission_changed(*mission_ids: int) -> None:
         transaction.on_commit(lambda m=mission_id: _bump(m))
 
 
+class _Recent:
+    """This process's copies of recent entries, in front of the shared cache. An entry's key
+    holds its mission's version, so a copy is never stale: a change makes a new key. Copies are
+    kept pickled, so that no caller can alter another request's value."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str):
+        with self.lock:
+            data = self.entries.get(key)
+            if data is None:
+                return None
+            self.entries.move_to_end(key)
+        return pickle.loads(data)  # noqa: S301  (bytes this process pickled itself)
+
+    def put(self, key: str, value) -> None:
+        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        with self.lock:
+            self.entries[key] = data
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+recent = _Recent(size=2048)
+
+
 def cached[T](
     mission_id: int, name: str, build: Callable[[], T], *, per_language: bool = False
 ) -> T:
     language = get_language() if per_language else ""
     key = f"mm:{mission_id}:{mission_version(mission_id)}:{name}:{language}"
+    value = recent.get(key)
+    if value is not None:
+        return value
     value = cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, TIMEOUT)
+    recent.put(key, value)
     return value

@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from matchmaking.cache import recent
+
 from .factories import (
     PASSWORD,
     CompanyMemberFactory,
@@ -39,8 +41,10 @@ def _default_language():
 def _clear_cache():
     # allauth keeps its rate-limit counters in the cache: each test starts from zero.
     cache.clear()
+    recent.clear()
     yield
     cache.clear()
+    recent.clear()
 
 
 @pytest.fixture

@@ -33,3 +33,19 @@ def test_outside_a_request_every_read_asks_the_cache():
     first = mm_cache.mission_version(8)
     mm_cache._bump(8)
     assert mm_cache.mission_version(8) == first + 1
+
+
+def test_the_process_copy_is_served_until_a_change_and_cannot_be_altered():
+    builds = []
+
+    def build():
+        builds.append(1)
+        return {"rows": [1, 2]}
+
+    first = mm_cache.cached(9, "page", build)
+    first["rows"].append(3)  # a caller altering its value alters nobody else's
+    with mock.patch.object(cache, "get", wraps=cache.get) as get:
+        assert mm_cache.cached(9, "page", build) == {"rows": [1, 2]}
+        assert get.call_count == 1  # the version only: the entry came from this process
+    mm_cache._bump(9)
+    assert mm_cache.cached(9, "page", build) == {"rows": [1, 2]} and len(builds) == 2
