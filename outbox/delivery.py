@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from .attachments import build
 from .models import Email, EmailStatus
 from .serialization import Gone, decode
+from .services import Recipient
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +54,6 @@ def render_email(*, template: str, context: dict, language: str) -> tuple[str, s
 
 
 def build_message(email: Email) -> EmailMultiAlternatives:
-    from .services import Recipient
-
     if email.template:
         try:
             rows: dict = {}
