@@ -1,0 +1,303 @@
+"""The security matrix: every URL of the project x every role x objects owned by someone else.
+
+Each row names a URL, the objects of the world it points at (``tests/security/world.py``: a
+mission, an application, a meeting of firm A with operator X...), the status each role gets on
+GET and, for a page that takes a POST, on a POST with a valid CSRF token and no data. A POST (and
+a GET, always) by a role that may not change the row leaves every table as it was. A URL without
+a row makes ``test_every_url_has_a_row`` fail; a row whose name has ``[variant]`` checks the same
+URL with other objects (a draft mission, a bad token...).
+
+Expectations: a number is the status; ``LOGIN`` is a redirect to the login page (with ``next``).
+The admin is one namespace, checked at the end (it checks staff itself).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .world import ROLES, changes, snapshot
+
+OK, FOUND, BAD, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, CONFLICT = 200, 302, 400, 403, 404, 405, 409
+LOGIN = "login"  # 302 to the login page, with the page asked for in ``next``
+PARTICIPANTS = ("firm", "other_firm", "operator", "other_operator")
+
+
+@dataclass(frozen=True)
+class Row:
+    kwargs: dict
+    get: dict
+    post: dict | None = None  # None: any answer below 500, and no change unless in ``changes``
+    changes: tuple = ()  # roles whose POST (with no data) may write: it is theirs to make
+
+
+def every(status):
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status=OK):
+    return {**every(status), "anonymous": LOGIN}
+
+
+def anonymous_only(status=OK, others=FOUND):
+    return {**every(others), "anonymous": status}
+
+
+def firms(firm=OK, other_firm=None):
+    """Firm pages: company members only."""
+    return {
+        **every(FORBIDDEN),
+        "anonymous": LOGIN,
+        "firm": firm,
+        "other_firm": firm if other_firm is None else other_firm,
+    }
+
+
+def operators(status=OK):
+    return {**every(FORBIDDEN), "anonymous": LOGIN, "operator": status, "other_operator": status}
+
+
+def staff_only(status=OK):
+    return {**every(FORBIDDEN), "anonymous": LOGIN, "staff": status}
+
+
+def participants(firm=OK, other_firm=None, operator=None, other_operator=None):
+    """Pages of a mission's matchmaking: its approved firms and confirmed operators; staff 403."""
+    firm_b = firm if other_firm is None else other_firm
+    op = firm if operator is None else operator
+    op_y = op if other_operator is None else other_operator
+    return {
+        "anonymous": LOGIN,
+        "firm": firm,
+        "other_firm": firm_b,
+        "operator": op,
+        "other_operator": op_y,
+        "staff": FORBIDDEN,
+    }
+
+
+def post_only(post, changes=(), **kwargs):
+    return Row(kwargs, get=every(NOT_ALLOWED), post=post, changes=changes)
+
+
+M, B2B = {"slug": "open"}, {"slug": "b2b"}
+OWNERS = ("firm", "operator")  # firm A and operator X own the meeting and the request
+
+URLS = {
+    "home": Row({}, every(OK)),
+    "healthz": Row({}, every(OK)),
+    "set_language": post_only(every(FOUND)),  # no language: nothing set, back to the page
+    "missions:list": Row({}, every(OK)),
+    "missions:detail": Row(M, every(OK)),
+    "missions:detail[draft]": Row({"slug": "draft"}, {**every(NOT_FOUND), "staff": OK}),
+    "missions:meet": Row(
+        M,
+        {**every(FORBIDDEN), "anonymous": OK, "operator": OK, "other_operator": OK},
+        post={**every(FORBIDDEN), "anonymous": BAD, "operator": FOUND, "other_operator": FOUND},
+        changes=("operator", "other_operator"),  # one click registers the signed-in operator
+    ),
+    "missions:meet[draft]": Row({"slug": "draft"}, {**every(NOT_FOUND), "staff": FOUND}),
+    # Each role to its own space.
+    "accounts:home": Row({}, {**every(FOUND), "anonymous": LOGIN}),
+    "accounts:profile": Row({}, signed_in(OK), post=signed_in(OK)),
+    "companies:portal": Row({}, firms()),
+    "companies:create": Row({}, firms(FOUND)),  # both firms exist: to their edit page
+    "companies:edit": Row({}, firms(), post=firms(BAD)),
+    "companies:members": Row({}, firms(), post=firms(BAD)),
+    "companies:member_remove": post_only(firms(FOUND, NOT_FOUND), changes=("firm",), pk="member_a"),
+    "companies:invitation_cancel": post_only(
+        firms(FOUND, NOT_FOUND), changes=("firm",), pk="invitation"
+    ),
+    # Anyone signed in may read an invitation; only its addressee may accept it.
+    "companies:invitation_accept": Row(
+        {"token": "invitation_token"}, signed_in(OK), post=signed_in(BAD)
+    ),
+    "companies:apply": Row(M, firms(FOUND, OK), post=firms(FOUND, BAD)),  # A has applied
+    "companies:apply[b2b]": Row(B2B, firms(NOT_FOUND)),  # applications are closed
+    "companies:application": Row(
+        {"pk": "application"}, firms(OK, NOT_FOUND), post=firms(BAD, NOT_FOUND)
+    ),
+    "companies:withdraw": post_only(firms(FOUND, NOT_FOUND), changes=("firm",), pk="application"),
+    "operators:home": Row({}, operators()),
+    "operators:profile": Row({}, operators(), post=operators(BAD)),
+    "dashboard:index": Row({}, staff_only()),
+    "dashboard:mission_create": Row({}, staff_only(), post=staff_only(BAD)),
+    "dashboard:mission": Row(M, staff_only()),
+    "dashboard:mission[draft]": Row({"slug": "draft"}, staff_only()),
+    "dashboard:mission_edit": Row(M, staff_only(), post=staff_only(BAD)),
+    "dashboard:mission_transition": post_only(staff_only(BAD), **M),
+    "dashboard:mission_cancel": post_only(staff_only(BAD), **M),
+    "dashboard:programme_add": post_only(staff_only(BAD), **M),
+    "dashboard:programme_edit": Row(
+        {**M, "pk": "programme_item"}, staff_only(), post=staff_only(BAD)
+    ),
+    "dashboard:programme_delete": post_only(
+        staff_only(FOUND), changes=("staff",), **M, pk="programme_item"
+    ),
+    "dashboard:applications": Row(M, staff_only(), post=staff_only(BAD)),
+    "dashboard:application": Row({**M, "pk": "application"}, staff_only(), post=staff_only(BAD)),
+    "dashboard:registrations": Row(M, staff_only(), post=staff_only(BAD)),
+    "dashboard:operator_import": Row(M, staff_only(), post=staff_only(BAD)),
+    "dashboard:sessions": Row(M, staff_only(), post=staff_only(BAD)),
+    "dashboard:session_edit": Row({**M, "pk": "session"}, staff_only(), post=staff_only(BAD)),
+    "dashboard:session_delete": post_only(staff_only(FOUND), changes=("staff",), **M, pk="session"),
+    "dashboard:schedule": Row(M, staff_only(), post=staff_only(BAD)),
+    "dashboard:schedule_proposal": Row({**M, "pk": "proposal"}, staff_only()),
+    # The proposal was discarded: neither publishing nor discarding it again changes anything.
+    "dashboard:schedule_publish": post_only(staff_only(CONFLICT), **M, pk="proposal"),
+    "dashboard:schedule_discard": post_only(staff_only(CONFLICT), **M, pk="proposal"),
+    "dashboard:cockpit": Row(B2B, staff_only()),
+    "dashboard:cockpit_meeting": Row(
+        {**B2B, "pk": "meeting"},
+        staff_only(),
+        post=staff_only(BAD),  # no action
+    ),
+    # A meeting of another mission is not on this mission's grid.
+    "dashboard:cockpit_meeting[other]": Row({**B2B, "pk": "past_meeting"}, staff_only(NOT_FOUND)),
+    "dashboard:exports": Row(B2B, staff_only()),
+    "dashboard:export_csv": Row({**B2B, "kind": "schedule"}, staff_only()),
+    "dashboard:export_csv[unknown]": Row({**B2B, "kind": "nothing"}, staff_only(NOT_FOUND)),
+    "dashboard:export_xlsx": Row({**B2B, "kind": "participants"}, staff_only()),
+    "dashboard:print_agendas": Row({**B2B, "side": "company"}, staff_only()),
+    "dashboard:print_agenda": Row({**B2B, "side": "operator", "pk": "operator_x"}, staff_only()),
+    "dashboard:print_plans": Row(B2B, staff_only()),
+    "dashboard:print_plan": Row({**B2B, "pk": "b2b_session"}, staff_only()),
+    # A session of another mission is not this mission's plan.
+    "dashboard:print_plan[other]": Row({**B2B, "pk": "session"}, staff_only(NOT_FOUND)),
+    "dashboard:print_badges": Row(B2B, staff_only()),
+    # Matchmaking of the B2B mission, where A, B, X and Y all take part.
+    "matchmaking:directory": Row(B2B, participants()),
+    "matchmaking:directory[open]": Row(M, participants(FORBIDDEN)),  # not matchmaking yet
+    # Firm A's page is for the operators; a firm looking up another firm finds nothing.
+    "matchmaking:party": Row({**B2B, "pk": "firm_a"}, participants(NOT_FOUND, NOT_FOUND, OK, OK)),
+    "matchmaking:party[operator]": Row(
+        {**B2B, "pk": "operator_x"}, participants(OK, OK, NOT_FOUND, NOT_FOUND)
+    ),
+    "matchmaking:book": post_only(participants(NOT_FOUND, NOT_FOUND, BAD, BAD), **B2B, pk="firm_a"),
+    "matchmaking:request": post_only(
+        participants(NOT_FOUND, NOT_FOUND, BAD, BAD), **B2B, pk="firm_a"
+    ),
+    "matchmaking:requests": Row(B2B, participants()),
+    # A's request to X: theirs to answer or withdraw (no action: 409), nobody else's to see.
+    "matchmaking:request_action": post_only(
+        participants(CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND), **B2B, pk="meeting_request"
+    ),
+    "matchmaking:agenda": Row(B2B, participants()),
+    "matchmaking:agenda_ics": Row(B2B, participants()),
+    "matchmaking:meeting_cancel": post_only(
+        participants(FOUND, NOT_FOUND, FOUND, NOT_FOUND), changes=OWNERS, **B2B, pk="meeting"
+    ),
+    "matchmaking:meeting_move": Row(
+        {**B2B, "pk": "meeting"},
+        participants(OK, NOT_FOUND, OK, NOT_FOUND),
+        post=participants(CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND),
+    ),
+    "matchmaking:availability": Row(
+        B2B, participants(), post=participants(FOUND), changes=PARTICIPANTS
+    ),
+    "matchmaking:feed": Row({"token": "feed"}, every(OK)),  # the secret URL is the key
+    "matchmaking:feed[bad]": Row({"token": "no-such-feed"}, every(NOT_FOUND)),
+    # The signed link is the proof, whoever holds it: it confirms once.
+    "matchmaking:attend": Row({"token": "attend"}, every(OK), post=every(OK), changes=ROLES),
+    "matchmaking:attend[bad]": Row({"token": "forged"}, every(BAD), post=every(BAD)),
+    "matchmaking:feedback": Row({"token": "feedback"}, every(OK), post=every(BAD)),
+    "matchmaking:feedback[bad]": Row({"token": "forged"}, every(BAD), post=every(BAD)),
+    "matchmaking:calendar": Row(
+        {},
+        participants(),
+        post=participants(FOUND),
+        changes=PARTICIPANTS,  # a new private address
+    ),
+    "outbox:mission_emails": Row(M, staff_only()),
+    "outbox:email_retry": Row(
+        {"pk": "email"}, staff_only(NOT_ALLOWED), post=staff_only(FOUND), changes=("staff",)
+    ),
+    "account_login": Row({}, anonymous_only(), post=anonymous_only()),
+    "account_signup": Row({}, anonymous_only(), post=anonymous_only()),
+    "account_request_login_code": Row({}, anonymous_only(), post=anonymous_only()),
+    "account_confirm_login_code": Row({}, every(FOUND)),  # nothing pending: back to the start
+    "account_logout": Row({}, {**every(OK), "anonymous": FOUND}, post=every(FOUND)),
+    "account_inactive": Row({}, every(OK)),
+    "account_reauthenticate": Row({}, signed_in(OK), post=signed_in(OK)),
+    "account_email": Row({}, signed_in(OK), post=signed_in(FOUND)),  # no action: back
+    "account_email_verification_sent": Row({}, every(OK)),
+    "account_confirm_email": Row({"key": "not-a-real-key"}, every(OK)),  # "invalid link" page
+    "account_change_password": Row({}, signed_in(OK), post=signed_in(OK)),
+    "account_set_password": Row({}, {**every(FOUND), "anonymous": LOGIN}),  # all have one
+    "account_reset_password": Row({}, every(OK), post=every(OK)),
+    "account_reset_password_done": Row({}, every(OK)),
+    "account_reset_password_from_key": Row({"uidb36": "zz", "key": "bad-key"}, every(OK)),
+    "account_reset_password_from_key_done": Row({}, every(OK)),
+}
+
+
+def _url_names(resolver=None, namespace=None):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = pattern.namespace
+            ns = ":".join(filter(None, [namespace, inner])) if inner else namespace
+            yield from _url_names(pattern, ns)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_has_a_row():
+    names = list(_url_names())
+    assert None not in names, "every URL pattern must have a name"
+    rows = {name.split("[")[0] for name in URLS}
+    missing, stale = sorted(set(names) - rows), sorted(rows - set(names))
+    assert not missing and not stale, f"missing rows: {missing}; stale rows: {stale}"
+
+
+def _url(world, name, kwargs):
+    resolved = {key: world.objects.get(value, value) for key, value in kwargs.items()}
+    return reverse(name.split("[")[0], kwargs=resolved)
+
+
+def _answer(world, role, method, url):
+    """One request as ``role``, in a savepoint rolled back afterwards, with what it changed."""
+    client = world.client(role, raise_request_exception=True)
+    with transaction.atomic():
+        response = getattr(client, method)(url)
+        changed = changes(world.baseline, snapshot())
+        transaction.set_rollback(True)
+    cache.clear()  # nothing read or counted in the rolled-back request outlives it
+    return response, changed
+
+
+def _mismatch(expected, response, url):
+    if expected == LOGIN:
+        location = response.get("Location", "")
+        if response.status_code == FOUND and location.startswith(reverse("account_login")):
+            return None
+        return f"{response.status_code} {location!r}, expected the login page"
+    if response.status_code != expected:
+        return f"{response.status_code}, expected {expected}"
+    return None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(URLS))
+def test_url_answers_each_role(world, name):
+    row = URLS[name]
+    url = _url(world, name, row.kwargs)
+    problems = []
+    for role in ROLES:
+        response, changed = _answer(world, role, "get", url)
+        if wrong := _mismatch(row.get[role], response, url):
+            problems.append(f"GET as {role}: {wrong}")
+        if changed:
+            problems.append(f"GET as {role} changed {changed}")
+        response, changed = _answer(world, role, "post", url)
+        if row.post is not None and (wrong := _mismatch(row.post[role], response, url)):
+            problems.append(f"POST as {role}: {wrong}")
+        if response.status_code >= 500:
+            problems.append(f"POST as {role}: {response.status_code}")
+        if changed and role not in row.changes:
+            problems.append(f"POST as {role} changed {changed}")
+    assert not problems, f"{url}\n" + "\n".join(problems)
