@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_exports
+from . import views, views_cockpit, views_exports
 
 app_name = "dashboard"
 urlpatterns = [
@@ -39,6 +39,13 @@ urlpatterns = [
         "missions/<slug:slug>/schedule/<int:pk>/discard/",
         views.schedule_discard,
         name="schedule_discard",
+    ),
+    # The mission cockpit (dashboard/views_cockpit.py).
+    path("missions/<slug:slug>/cockpit/", views_cockpit.cockpit, name="cockpit"),
+    path(
+        "missions/<slug:slug>/cockpit/meetings/<int:pk>/",
+        views_cockpit.cockpit_meeting,
+        name="cockpit_meeting",
     ),
     path("missions/<slug:slug>/applications/", views.applications, name="applications"),
     path(

@@ -40,6 +40,8 @@ from missions.selectors import (
     missions_overview,
 )
 
+from . import cockpit
+
 
 def _mission(slug) -> Mission:
     try:
@@ -50,7 +52,12 @@ def _mission(slug) -> Mission:
 
 @staff_required
 def index(request):
-    return render(request, "dashboard/index.html", {"missions": missions_overview()})
+    missions = list(cockpit.missions_figures())
+    return render(
+        request,
+        "dashboard/index.html",
+        {"missions": missions, "decisions": cockpit.decisions_now(missions)},
+    )
 
 
 @staff_required

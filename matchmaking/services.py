@@ -20,6 +20,7 @@ from companies.models import Company, Operator
 from missions.models import (
     MATCHMAKING_VISIBLE_STATUSES,
     Application,
+    Delegate,
     Mission,
     MissionStatus,
     OperatorRegistration,
@@ -678,3 +679,191 @@ def reminders_send(*, now: datetime | None = None) -> int:
             )
             sent += len(people)
     return sent
+
+
+# --- Staff changes on the cockpit's grid (dashboard) ------------------------------------------
+# Staff move a meeting to a chosen slot and table, swap two meetings, lock or unlock one. Every
+# change passes the checks of a booking (availability, one meeting per operator, delegate and
+# table per slot) and the database constraints behind them, and the sides are told as for a
+# move by a participant (``meeting_moved``, SEQUENCE raised). Cancelling is ``meeting_cancel``
+# with ``staff=True``.
+
+_TAKEN_PLACE = (MeetingStatus.HELD, MeetingStatus.NO_SHOW)
+
+
+def _staff_check(meeting: Meeting) -> None:
+    if not meeting.is_active:
+        raise MatchmakingError(_("This meeting is cancelled."))
+    if meeting.status in _TAKEN_PLACE:
+        raise MatchmakingError(_("This meeting has already taken place."))
+
+
+def _staff_fit(
+    meeting: Meeting, *, slot: Slot, table: Table, others, planned: tuple = ()
+) -> Delegate:
+    """The delegate that lets ``meeting`` sit at ``table`` in ``slot``, or a clear refusal.
+
+    ``others`` are the active meetings that stay where they are; ``planned`` the meetings of the
+    same change already placed (a swap): ``(slot_id, operator_id, delegate_id, table_id)``."""
+    if table.session_id != slot.session_id:
+        raise MatchmakingError(_("This table does not belong to the session of this time slot."))
+    if Unavailability.objects.filter(slot=slot, company=meeting.company_id).exists():
+        raise MatchmakingError(_("The firm is not available at this time."))
+    if Unavailability.objects.filter(slot=slot, operator=meeting.operator_id).exists():
+        raise MatchmakingError(_("The operator is not available at this time."))
+    busy = others.filter(slot=slot)
+    here = [p for p in planned if p[0] == slot.pk]
+    if busy.filter(operator=meeting.operator_id).exists() or any(
+        p[1] == meeting.operator_id for p in here
+    ):
+        raise MatchmakingError(_("The operator already has a meeting at this time."))
+    if busy.filter(table=table).exists() or any(p[3] == table.pk for p in here):
+        raise MatchmakingError(
+            _("Table %(number)s is taken at this time.") % {"number": table.number}
+        )
+    taken = set(busy.filter(company=meeting.company_id).values_list("delegate_id", flat=True))
+    taken |= {p[2] for p in here}
+    application = Application.objects.prefetch_related("delegates").get(
+        mission=meeting.mission_id, company=meeting.company_id, status=Application.Status.APPROVED
+    )
+    delegates = list(application.delegates.all())
+    # The delegate keeps the meeting if free; otherwise another one of the firm takes it.
+    delegate = next(
+        (
+            d
+            for d in sorted(delegates, key=lambda d: d.pk != meeting.delegate_id)
+            if d.pk not in taken
+        ),
+        None,
+    )
+    if delegate is None:
+        raise MatchmakingError(_("All the firm's delegates already have a meeting at this time."))
+    return delegate
+
+
+def _staff_prepare(meeting: Meeting) -> Meeting:
+    meeting = _lock_meeting(meeting)
+    _check_open(meeting.mission)
+    _staff_check(meeting)
+    _counterpart_ok(meeting.mission, meeting.company, meeting.operator)
+    return meeting
+
+
+def _lock_slots(*slot_ids: int) -> dict[int, Slot]:
+    # In id order, so that two opposite changes cannot deadlock.
+    return {
+        s.pk: s
+        for s in Slot.objects.select_for_update()
+        .select_related("session")
+        .filter(pk__in=sorted(set(slot_ids)))
+    }
+
+
+def _active_others(mission: Mission, *excluded: int):
+    return (
+        Meeting.objects.filter(mission=mission)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .exclude(pk__in=excluded)
+    )
+
+
+def _staff_moved(meetings: list[Meeting], by: User) -> None:
+    for meeting in meetings:
+        _invite(meeting, template="meeting_moved", method="REQUEST", extra={"by": by})
+    mission_changed(meetings[0].mission_id)
+
+
+@transaction.atomic
+def meeting_staff_move(
+    *, meeting: Meeting, slot: Slot, by: User, table: Table | None = None
+) -> Meeting:
+    """Staff move a meeting to ``slot``, at ``table`` if given (the same slot at another table
+    is a move too), else at the first free table as ``meeting_move`` does. Locked meetings
+    move too: the lock keeps the optimiser and the participants off, not staff."""
+    if table is None:
+        meeting = _lock_meeting(meeting)
+        _staff_check(meeting)
+        return meeting_move(meeting=meeting, slot=slot, by=by, staff=True)
+    meeting = _staff_prepare(meeting)
+    mission = meeting.mission
+    target = _lock_slots(slot.pk, meeting.slot_id)[slot.pk]
+    _check_slot(mission, target)
+    if target.pk == meeting.slot_id and table.pk == meeting.table_id:
+        raise MatchmakingError(_("The meeting is already at this time and table."))
+    delegate = _staff_fit(
+        meeting, slot=target, table=table, others=_active_others(mission, meeting.pk)
+    )
+    meeting.slot, meeting.table, meeting.delegate = target, table, delegate
+    meeting.sequence += 1
+    try:
+        with transaction.atomic():
+            meeting.save(update_fields=["slot", "table", "delegate", "sequence", "updated_at"])
+    except IntegrityError as exc:
+        raise MatchmakingError(
+            _("Someone has just taken this time slot. Choose another one.")
+        ) from exc
+    _staff_moved([meeting], by)
+    return meeting
+
+
+@transaction.atomic
+def meetings_swap(*, first: Meeting, second: Meeting, by: User) -> tuple[Meeting, Meeting]:
+    """Staff swap two meetings of a mission: each takes the other's slot and table (a delegate
+    of its firm who is free then). Refused, and nothing changes, if either would double-book."""
+    if first.pk == second.pk:
+        raise MatchmakingError(_("Choose two different meetings to swap."))
+    if first.mission_id != second.mission_id:
+        raise MatchmakingError(_("These two meetings are not of the same mission."))
+    # Meetings locked in id order too.
+    a, b = sorted([first, second], key=lambda m: m.pk)
+    a, b = _staff_prepare(a), _staff_prepare(b)
+    mission = a.mission
+    slots = _lock_slots(a.slot_id, b.slot_id)
+    for slot in slots.values():
+        _check_slot(mission, slot)
+    if a.slot_id == b.slot_id and a.table_id == b.table_id:
+        raise MatchmakingError(_("These two meetings are at the same place and time."))
+    others = _active_others(mission, a.pk, b.pk)
+    a_slot, a_table, b_slot, b_table = slots[a.slot_id], a.table, slots[b.slot_id], b.table
+    a_delegate = _staff_fit(a, slot=b_slot, table=b_table, others=others)
+    b_delegate = _staff_fit(
+        b,
+        slot=a_slot,
+        table=a_table,
+        others=others,
+        planned=((b_slot.pk, a.operator_id, a_delegate.pk, b_table.pk),),
+    )
+    a_status = a.status
+    try:
+        with transaction.atomic():
+            # The unique constraints are checked row by row: ``a`` leaves the active set while
+            # ``b`` takes its place, then comes back at ``b``'s former place.
+            Meeting.objects.filter(pk=a.pk).update(status=MeetingStatus.CANCELLED)
+            b.slot, b.table, b.delegate, b.sequence = a_slot, a_table, b_delegate, b.sequence + 1
+            b.save(update_fields=["slot", "table", "delegate", "sequence", "updated_at"])
+            a.slot, a.table, a.delegate, a.sequence = b_slot, b_table, a_delegate, a.sequence + 1
+            a.status = a_status
+            a.save(update_fields=["slot", "table", "delegate", "sequence", "status", "updated_at"])
+    except IntegrityError as exc:
+        raise MatchmakingError(
+            _("Someone has just changed one of these meetings. Look at the grid again.")
+        ) from exc
+    _staff_moved([a, b], by)
+    return (a, b) if first.pk == a.pk else (b, a)
+
+
+@transaction.atomic
+def meeting_lock_set(*, meeting: Meeting, locked: bool, by: User) -> Meeting:
+    """Lock a meeting (the optimiser keeps it where it is, the participants cannot move or
+    cancel it) or unlock it. Nobody is told: the meeting itself does not change."""
+    meeting = _lock_meeting(meeting)
+    if not meeting.is_active:
+        raise MatchmakingError(_("This meeting is cancelled."))
+    if meeting.locked == locked:
+        raise MatchmakingError(
+            _("This meeting is already locked.") if locked else _("This meeting is not locked.")
+        )
+    meeting.locked = locked
+    meeting.save(update_fields=["locked", "updated_at"])
+    mission_changed(meeting.mission_id)
+    return meeting

@@ -103,6 +103,8 @@ URLS = {
     "dashboard:schedule_proposal": ({"slug": "mission", "pk": "proposal"}, staff_only()),
     "dashboard:schedule_publish": ({"slug": "mission", "pk": "proposal"}, every(NOT_ALLOWED)),
     "dashboard:schedule_discard": ({"slug": "mission", "pk": "proposal"}, every(NOT_ALLOWED)),
+    "dashboard:cockpit": ({"slug": "b2b"}, staff_only()),
+    "dashboard:cockpit_meeting": ({"slug": "b2b", "pk": "meeting"}, staff_only()),
     "dashboard:exports": ({"slug": "mission"}, staff_only()),
     "dashboard:export_csv": ({"slug": "b2b", "kind": "schedule"}, staff_only()),
     "dashboard:export_xlsx": ({"slug": "b2b", "kind": "all"}, staff_only()),
