@@ -12,6 +12,7 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 from io import BytesIO
 
 from django.db.models import Prefetch
@@ -28,8 +29,12 @@ from openpyxl.utils import get_column_letter
 
 from accounts.models import User
 from companies.models import OperatorKind
+from matchmaking.feedback import feedback_for_mission
 from matchmaking.models import (
+    FeedbackOutcome,
+    FeedbackStage,
     Meeting,
+    MeetingFeedback,
     MeetingRequest,
     MeetingStatus,
     Origin,
@@ -175,7 +180,7 @@ def participants_export(mission: Mission) -> Export:
 # Schedule ----------------------------------------------------------------------------------
 
 SCHEDULE_FIELDS = (
-    "slot__starts_at", "slot__ends_at", "slot__session__place", "table__number",
+    "pk", "slot__starts_at", "slot__ends_at", "slot__session__place", "table__number",
     "company__legal_name", "company__trade_name", "delegate__full_name", "delegate__role",
     "operator__name", "operator__kind", "operator__country", "status", "origin", "locked",
     "company_confirmed_at", "operator_confirmed_at", "cancel_reason",
@@ -297,9 +302,26 @@ def requests_export(mission: Mission) -> Export:
 # Outcomes ----------------------------------------------------------------------------------
 
 
+def _latest_feedback(mission: Mission) -> dict[tuple[int, str], dict]:
+    """Per meeting and side: the rating given right after the mission, and the outcome and value
+    of the latest stage answered (6 months, else 3 months, else right after)."""
+    order = {stage: i for i, stage in enumerate(FeedbackStage.values)}
+    latest: dict[tuple[int, str], dict] = {}
+    answers = MeetingFeedback.objects.filter(meeting__mission=mission).values(
+        "meeting_id", "side", "stage", "rating", "outcome", "estimated_value"
+    )
+    for f in sorted(answers, key=lambda f: order[f["stage"]]):
+        entry = latest.setdefault((f["meeting_id"], f["side"]), {"rating": None})
+        if f["stage"] == FeedbackStage.AFTER:
+            entry["rating"] = f["rating"]
+        entry.update(outcome=f["outcome"], value=f["estimated_value"])
+    return latest
+
+
 def outcomes_export(mission: Mission) -> Export:
     """Every meeting, cancelled ones included, with what became of it: held, no-show, cancelled
-    (with the reason), or still to come. Feedback per side is not recorded yet, so it is absent."""
+    (with the reason), or still to come; and each side's feedback (the rating after the mission,
+    the outcome and value of its latest answer). Every answer is in the feedback export."""
     zone, name = mission.tzinfo, mission.timezone
     columns = [
         Column(_("Day"), 12, DATE),
@@ -313,15 +335,24 @@ def outcomes_export(mission: Mission) -> Export:
         Column(_label(Meeting, "cancel_reason"), 40),
         Column(_label(Meeting, "company_confirmed_at"), 14),
         Column(_label(Meeting, "operator_confirmed_at"), 14),
+        Column(_("Rating by the firm (1 to 5)"), 12, NUMBER),
+        Column(_("Latest outcome reported by the firm"), 20),
+        Column(_("Value estimated by the firm (MAD)"), 16, NUMBER),
+        Column(_("Rating by the operator (1 to 5)"), 12, NUMBER),
+        Column(_("Latest outcome reported by the operator"), 20),
+        Column(_("Value estimated by the operator (MAD)"), 16, NUMBER),
     ]
     statuses = {value: str(label) for value, label in MeetingStatus.choices}
+    outcomes = {value: str(label) for value, label in FeedbackOutcome.choices}
     country_names = dict(countries)
     yes, no = _yes_no()
+    latest = _latest_feedback(mission)
+    nothing = {"rating": None, "outcome": None, "value": None}
 
     def rows():
         for m in _meetings(mission).iterator(chunk_size=2000):
             start = _local(m["slot__starts_at"], zone)
-            yield [
+            row = [
                 start.date(),
                 start.time(),
                 m["table__number"],
@@ -334,8 +365,70 @@ def outcomes_export(mission: Mission) -> Export:
                 yes if m["company_confirmed_at"] else no,
                 yes if m["operator_confirmed_at"] else no,
             ]
+            for side in (Side.COMPANY, Side.OPERATOR):
+                feedback = latest.get((m["pk"], side), nothing)
+                row += [
+                    feedback["rating"],
+                    outcomes.get(feedback["outcome"], ""),
+                    feedback["value"],
+                ]
+            yield row
 
     return Export(_("outcomes"), _("Outcomes"), columns, rows())
+
+
+FEEDBACK_FIELDS = (
+    "meeting__slot__starts_at", "meeting__company__legal_name", "meeting__company__trade_name",
+    "meeting__operator__name", "meeting__status", "side", "stage", "rating", "outcome",
+    "estimated_value", "comment", "submitted_by__full_name", "updated_at",
+)  # fmt: skip
+
+
+def feedback_export(mission: Mission) -> Export:
+    """Every feedback answer: per meeting, side and stage (after the mission, 3 and 6 months
+    later), the rating, the outcome, the estimated value and the comment."""
+    zone, name = mission.tzinfo, mission.timezone
+    columns = [
+        Column(_("Day"), 12, DATE),
+        Column(_zoned(_label(Slot, "starts_at"), name), 12, TIME),
+        Column(_("Moroccan firm"), 28),
+        Column(_("Operator"), 28),
+        Column(_("Meeting status"), 14),
+        Column(_label(MeetingFeedback, "side"), 20),
+        Column(_label(MeetingFeedback, "stage"), 18),
+        Column(_("Rating (1 to 5)"), 10, NUMBER),
+        Column(_label(MeetingFeedback, "outcome"), 20),
+        Column(_label(MeetingFeedback, "estimated_value"), 16, NUMBER),
+        Column(_label(MeetingFeedback, "comment"), 60),
+        Column(_label(MeetingFeedback, "submitted_by"), 22),
+        Column(_zoned(_label(MeetingFeedback, "updated_at"), name), 18, DATETIME),
+    ]
+    statuses = {value: str(label) for value, label in MeetingStatus.choices}
+    sides = {value: str(label) for value, label in Side.choices}
+    stages = {value: str(label) for value, label in FeedbackStage.choices}
+    outcomes = {value: str(label) for value, label in FeedbackOutcome.choices}
+    answers = feedback_for_mission(mission=mission).values(*FEEDBACK_FIELDS)
+
+    def rows():
+        for f in answers.iterator(chunk_size=2000):
+            start = _local(f["meeting__slot__starts_at"], zone)
+            yield [
+                start.date(),
+                start.time(),
+                f["meeting__company__trade_name"] or f["meeting__company__legal_name"],
+                f["meeting__operator__name"],
+                statuses[f["meeting__status"]],
+                sides[f["side"]],
+                stages[f["stage"]],
+                f["rating"],
+                outcomes.get(f["outcome"], f["outcome"]),
+                f["estimated_value"],
+                f["comment"],
+                f["submitted_by__full_name"] or "",
+                _local(f["updated_at"], zone),
+            ]
+
+    return Export(_("feedback"), _("Feedback"), columns, rows())
 
 
 KINDS: dict[str, Kind] = {
@@ -368,7 +461,15 @@ KINDS: dict[str, Kind] = {
         lambda: _("Outcomes"),
         lambda: _(
             "Every meeting, cancelled ones included: held, no-show, cancelled with its reason, "
-            "or still to come."
+            "or still to come; with each side's rating, latest outcome and estimated value."
+        ),
+    ),
+    "feedback": Kind(
+        feedback_export,
+        lambda: _("Feedback"),
+        lambda: _(
+            "Every feedback answer, after the mission and 3 and 6 months later: side, rating, "
+            "outcome, estimated value and comment."
         ),
     ),
 }
@@ -388,11 +489,13 @@ def csv_delimiter() -> str:
     return ";" if (get_language() or "fr").startswith("fr") else ","
 
 
-def _csv_value(value, kind: str):
+def _csv_value(value, kind: str, decimal_comma: bool = False):
     if value is None:
         return ""
     if isinstance(value, date | time):
         return value.strftime(CSV_FORMATS[kind])
+    if isinstance(value, Decimal) and decimal_comma:
+        return str(value).replace(".", ",")
     return value
 
 
@@ -409,9 +512,13 @@ def csv_chunks(
     """The CSV in UTF-8, byte order mark first (so that Excel reads it as UTF-8), in chunks."""
     writer = csv.writer(_Echo(), delimiter=delimiter)
     kinds = [c.kind for c in export.columns]
+    # Where ';' separates the columns, ',' separates the decimals (French Excel).
+    comma = delimiter == ";"
     chunk = ["\ufeff", writer.writerow([c.heading for c in export.columns])]
     for row in export.rows:
-        chunk.append(writer.writerow([_csv_value(v, k) for v, k in zip(row, kinds, strict=True)]))
+        chunk.append(
+            writer.writerow([_csv_value(v, k, comma) for v, k in zip(row, kinds, strict=True)])
+        )
         if len(chunk) >= rows_per_chunk:
             yield "".join(chunk).encode()
             chunk = []

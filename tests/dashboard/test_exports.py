@@ -4,6 +4,7 @@ import csv
 import html
 import io
 from datetime import date, datetime, time
+from decimal import Decimal
 from unittest.mock import ANY
 
 import pytest
@@ -14,7 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from dashboard.exports import DATE, DATETIME, TIME, _csv_value
-from matchmaking.models import MeetingRequest, MeetingStatus
+from matchmaking.models import MeetingFeedback, MeetingRequest, MeetingStatus
 from matchmaking.services import meeting_book, meeting_cancel
 from missions.models import Mission
 from tests.factories import (
@@ -255,6 +256,71 @@ def test_outcomes_export_holds_every_meeting_with_its_outcome(client, staff, ses
     assert outcome[planned.company.display_name]["Début (America/Los_Angeles)"] == "10:30"
 
 
+def test_outcomes_carry_each_sides_latest_feedback(client, session):
+    held, other = book(session, index=0), book(session, index=1)
+    for meeting in (held, other):
+        meeting.status = MeetingStatus.HELD
+        meeting.save()
+    answer = {"meeting": held, "outcome": "follow_up"}
+    MeetingFeedback.objects.create(**answer, side="company", stage="after", rating=4)
+    MeetingFeedback.objects.create(
+        **answer, side="operator", stage="after", rating=2, estimated_value=Decimal("1500.50")
+    )
+    MeetingFeedback.objects.create(
+        meeting=held,
+        side="company",
+        stage="3_months",
+        outcome="deal",
+        estimated_value=Decimal("250000"),
+        comment="Contrat signé à Casablanca",
+    )
+    client.force_login(StaffFactory(language="en"))
+
+    rows, _ = read_csv(client.get(reverse("dashboard:export_csv", args=["sf-2027", "outcomes"])))
+
+    header, *body = rows
+    by_firm = {row[3]: dict(zip(header, row, strict=True)) for row in body}
+    firm = by_firm[held.company.display_name]
+    assert firm["Rating by the firm (1 to 5)"] == "4"
+    assert firm["Latest outcome reported by the firm"] == "Deal signed"  # the 3-month answer
+    assert firm["Value estimated by the firm (MAD)"] == "250000.00"
+    assert firm["Rating by the operator (1 to 5)"] == "2"
+    assert firm["Latest outcome reported by the operator"] == "Follow-up planned"
+    assert firm["Value estimated by the operator (MAD)"] == "1500.50"
+    assert by_firm[other.company.display_name]["Latest outcome reported by the firm"] == ""
+
+    response = client.get(reverse("dashboard:export_xlsx", args=["sf-2027", "feedback"]))
+    sheet = read_xlsx(response).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Day", "Start (America/Los_Angeles)", "Moroccan firm")
+    answers = {(r[5], r[6]): r for r in rows[1:]}
+    assert set(answers) == {
+        ("Moroccan firm", "After the mission"),
+        ("Operator", "After the mission"),
+        ("Moroccan firm", "3 months later"),
+    }
+    deal = answers["Moroccan firm", "3 months later"]
+    assert deal[1] == time(9, 0) and deal[4] == "Held"
+    assert (deal[8], deal[9], deal[10]) == ("Deal signed", 250000, "Contrat signé à Casablanca")
+
+
+def test_decimals_take_a_comma_in_the_french_csv(client, staff, session):
+    meeting = book(session)
+    meeting.status = MeetingStatus.HELD
+    meeting.save()
+    MeetingFeedback.objects.create(
+        meeting=meeting, side="company", stage="after", rating=5, outcome="proposal",
+        estimated_value=Decimal("1500.50"),
+    )  # fmt: skip
+    client.force_login(staff)
+
+    rows, delimiter = read_csv(
+        client.get(reverse("dashboard:export_csv", args=["sf-2027", "feedback"]))
+    )
+    assert delimiter == ";" and len(rows) == 2
+    assert "1500,50" in rows[1] and "5" in rows[1]
+
+
 def test_workbook_of_everything_has_one_sheet_per_export(client, session):
     book(session)
     client.force_login(StaffFactory(language="en"))
@@ -262,7 +328,7 @@ def test_workbook_of_everything_has_one_sheet_per_export(client, session):
     response = client.get(reverse("dashboard:export_xlsx", args=["sf-2027", "all"]))
 
     workbook = read_xlsx(response)
-    assert workbook.sheetnames == ["Participants", "Schedule", "Requests", "Outcomes"]
+    assert workbook.sheetnames == ["Participants", "Schedule", "Requests", "Outcomes", "Feedback"]
     assert workbook["Schedule"].max_row == 2 and workbook["Outcomes"].max_row == 2
     assert "sf-2027-exports-" in response["Content-Disposition"]
 
@@ -284,6 +350,7 @@ def _many(session, count):
         ("dashboard:export_csv", "participants"),
         ("dashboard:export_csv", "requests"),
         ("dashboard:export_xlsx", "outcomes"),
+        ("dashboard:export_csv", "feedback"),
         ("dashboard:export_xlsx", "all"),
     ],
 )
@@ -407,7 +474,7 @@ def test_exports_page_lists_every_export_and_print(client, staff, session):
 
     page = client.get(reverse("dashboard:exports", args=["sf-2027"])).content.decode()
 
-    for kind in ("participants", "schedule", "requests", "outcomes"):
+    for kind in ("participants", "schedule", "requests", "outcomes", "feedback"):
         assert reverse("dashboard:export_csv", args=["sf-2027", kind]) in page
         assert reverse("dashboard:export_xlsx", args=["sf-2027", kind]) in page
     assert reverse("dashboard:export_xlsx", args=["sf-2027", "all"]) in page
