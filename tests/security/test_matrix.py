@@ -8,9 +8,11 @@ a row makes ``test_every_url_has_a_row`` fail; a row whose name has ``[variant]`
 URL with other objects (a draft mission, a bad token...).
 
 Expectations: a number is the status; ``LOGIN`` is a redirect to the login page (with ``next``).
-The admin is one namespace, checked at the end (it checks staff itself).
+Every GET answer also carries the strict Content-Security-Policy, and no HTML page holds an
+inline script or style (which the policy would block). The admin is one namespace, checked at the end (it checks staff itself).
 """
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -21,6 +23,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from .world import ROLES, changes, snapshot
 
 OK, FOUND, BAD, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, CONFLICT = 200, 302, 400, 403, 404, 405, 409
+STRICT_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
 LOGIN = "login"  # 302 to the login page, with the page asked for in ``next``
 PARTICIPANTS = ("firm", "other_firm", "operator", "other_operator")
 
@@ -270,6 +281,29 @@ def _answer(world, role, method, url):
     return response, changed
 
 
+# A script element without src runs inline, unless it is a JSON data block (never executed).
+INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>", re.IGNORECASE
+)
+INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.IGNORECASE)
+
+
+def _csp_problems(response) -> list[str]:
+    """Every answer carries the strict policy; no page holds inline script or style."""
+    problems = []
+    policy = dict(
+        d.strip().split(" ", 1) for d in response.get("Content-Security-Policy", "").split(";") if d
+    )
+    for directive, value in STRICT_POLICY.items():
+        if policy.get(directive) != value:
+            problems.append(f"{directive} is {policy.get(directive)!r}")
+    if response.get("Content-Type", "").startswith("text/html") and not response.streaming:
+        body = response.content.decode()
+        problems += [f"inline script: {m[:80]}" for m in INLINE_SCRIPT.findall(body)]
+        problems += [f"inline style: {m!r}" for m in INLINE_STYLE.findall(body)]
+    return problems
+
+
 def _mismatch(expected, response, url):
     if expected == LOGIN:
         location = response.get("Location", "")
@@ -293,6 +327,7 @@ def test_url_answers_each_role(world, name):
             problems.append(f"GET as {role}: {wrong}")
         if changed:
             problems.append(f"GET as {role} changed {changed}")
+        problems += [f"GET as {role}: {p}" for p in _csp_problems(response)]
         response, changed = _answer(world, role, "post", url)
         if row.post is not None and (wrong := _mismatch(row.post[role], response, url)):
             problems.append(f"POST as {role}: {wrong}")
