@@ -1,5 +1,6 @@
 """Public mission pages, and the operators' sign-up for a mission."""
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -81,6 +82,9 @@ def mission_meet(request, slug):
         request.POST or None, initial={"country": mission.country, "city": mission.city}
     )
     if request.method == "POST":
+        # Each sign-up makes an account and e-mails a code: allauth's sign-up limit applies.
+        if too_many := ratelimit.consume_or_429(request, action="signup"):
+            return too_many
         if form.is_valid():
             try:
                 new_user, _registration = services.operator_signup(
