@@ -101,8 +101,8 @@ def grouped_bars(bars: Sequence[Bar], *, css: str = "") -> str:
 
 
 def funnel(stages: Sequence[Sequence[Bar]], *, css: str = "") -> str:
-    """The funnel in stages (firms, operators, meetings): each stage's bars in one colour, each
-    bar after the first with its share of the stage's first bar."""
+    """The funnel in stages (firms, operators, requests, meetings): each stage's bars in one
+    colour, each bar after the first with its share of the stage's first bar."""
     bars = [bar for stage in stages for bar in stage]
     if not bars:
         return ""
@@ -118,7 +118,7 @@ def funnel(stages: Sequence[Sequence[Bar]], *, css: str = "") -> str:
             share = f" ({round(100 * bar.value / head)}%)" if head and i else ""
             body += [
                 _label(middle, bar.label),
-                f'<rect class="chart-bar chart-stage-{n % 3}" x="{LABEL_WIDTH}" y="{y}" '
+                f'<rect class="chart-bar chart-stage-{n % 4}" x="{LABEL_WIDTH}" y="{y}" '
                 f'width="{length:.1f}" height="{BAR_HEIGHT}" rx="2"/>',
                 _value(LABEL_WIDTH + length, middle, f"{bar.value}{share}"),
             ]

@@ -315,8 +315,8 @@ def _funnel(figures: Mission) -> Chart:
             Bar(_("Operators registered"), figures.operators_total),
             Bar(_("Operators confirmed"), figures.operators_confirmed),
         ],
+        [Bar(_("Meeting requests"), figures.requests_total)],
         [
-            Bar(_("Meeting requests"), figures.requests_total),
             Bar(_("Meetings booked"), figures.meetings_booked),
             Bar(_("Confirmed by both sides"), figures.meetings_confirmed),
             Bar(_("Meetings held"), figures.meetings_held),
