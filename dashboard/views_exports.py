@@ -8,6 +8,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from core.ids import MAX_ID
 from core.permissions import staff_required
 from matchmaking.models import MeetingSession, MeetingStatus, Side
 from missions.models import Application, Mission, OperatorRegistration
@@ -124,6 +125,8 @@ def _pdf(mission: Mission, template: str, name: str, context: dict) -> HttpRespo
 @staff_required
 def print_agenda(request, slug, side, pk):
     mission = _mission(slug)
+    if pk > MAX_ID:  # past the database's integers (the lookup by foreign key would overflow)
+        raise Http404
     agendas = printing.agendas(mission=mission, side=_side(side), pk=pk)
     if not agendas:
         raise Http404

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from companies.models import Sector
-from core.ids import parse_id, parse_ids
+from core.ids import MAX_ID, parse_id, parse_ids
 from missions.models import MATCHMAKING_VISIBLE_STATUSES, Mission
 
 from . import selectors, services
@@ -31,6 +31,8 @@ def _participant(request, slug) -> services.Participant:
 
 
 def _counterpart(participant, pk):
+    if pk > MAX_ID:  # past the database's integers (the lookup by foreign key would overflow)
+        raise Http404
     try:
         return selectors.counterpart(participant=participant, pk=pk)
     except (
