@@ -9,7 +9,8 @@ URL with other objects (a draft mission, a bad token...).
 
 Expectations: a number is the status; ``LOGIN`` is a redirect to the login page (with ``next``).
 Every GET answer also carries the strict Content-Security-Policy, and no HTML page holds an
-inline script or style (which the policy would block). The admin is one namespace, checked at the end (it checks staff itself).
+inline script or style (which the policy would block). The admin is one namespace, checked in
+``test_admin.py`` (it checks staff itself).
 """
 
 import re
@@ -171,7 +172,10 @@ URLS = {
     "dashboard:export_csv": Row({**B2B, "kind": "schedule"}, staff_only()),
     "dashboard:export_csv[unknown]": Row({**B2B, "kind": "nothing"}, staff_only(NOT_FOUND)),
     "dashboard:export_xlsx": Row({**B2B, "kind": "participants"}, staff_only()),
+    "dashboard:export_xlsx[all]": Row({**B2B, "kind": "all"}, staff_only()),
     "dashboard:print_agendas": Row({**B2B, "side": "company"}, staff_only()),
+    "dashboard:print_agendas[operator]": Row({**B2B, "side": "operator"}, staff_only()),
+    "dashboard:print_agendas[unknown]": Row({**B2B, "side": "nobody"}, staff_only(NOT_FOUND)),
     "dashboard:print_agenda": Row({**B2B, "side": "operator", "pk": "operator_x"}, staff_only()),
     "dashboard:print_plans": Row(B2B, staff_only()),
     "dashboard:print_plan": Row({**B2B, "pk": "b2b_session"}, staff_only()),
