@@ -80,33 +80,45 @@ class _Recent:
     holds its mission's version, so a copy is never stale: a change makes a new key. Copies are
     kept pickled, so that no caller can alter another request's value."""
 
-    def __init__(self, size: int):
-        self.size = size
-        self.entries: OrderedDict[str, bytes] = OrderedDict()
+    def __init__(self, *, max_bytes: int, timeout: float):
+        self.max_bytes, self.timeout = max_bytes, timeout
+        self.entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self.bytes = 0
         self.lock = threading.Lock()
 
     def get(self, key: str):
         with self.lock:
-            data = self.entries.get(key)
-            if data is None:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] < time.monotonic():  # as old as the shared entry's lifetime
+                self._drop(key)
                 return None
             self.entries.move_to_end(key)
-        return pickle.loads(data)  # noqa: S301  (bytes this process pickled itself)
+        return pickle.loads(entry[1])  # noqa: S301  (bytes this process pickled itself)
 
     def put(self, key: str, value) -> None:
         data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
         with self.lock:
-            self.entries[key] = data
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+            if key in self.entries:
+                self._drop(key)
+            self.entries[key] = (time.monotonic() + self.timeout, data)
+            self.bytes += len(data)
+            while self.bytes > self.max_bytes and self.entries:
+                self._drop(next(iter(self.entries)))
+
+    def _drop(self, key: str) -> None:
+        self.bytes -= len(self.entries.pop(key)[1])
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.bytes = 0
 
 
-recent = _Recent(size=2048)
+# Copies live as long as the shared entries (a change the services do not see, such as an edit
+# in the admin, shows within TIMEOUT), in at most 32 MB per process.
+recent = _Recent(max_bytes=32 * 1024 * 1024, timeout=TIMEOUT)
 
 
 def cached[T](

@@ -162,7 +162,7 @@ def mission_instance(mission: Mission, *, now=None) -> MissionInstance:
             mission=mission, status=OperatorRegistration.Status.CONFIRMED
         ).values_list("operator_id", flat=True)
     )
-    approved_firms = set(capacity)
+    approved_firms, confirmed_operators = set(capacity), set(operators)
     for m in [*fixed.values(), *movable.values()]:
         if m.company_id not in capacity:
             # No longer approved, yet its meeting stands: its delegates still hold it.
@@ -202,7 +202,7 @@ def mission_instance(mission: Mission, *, now=None) -> MissionInstance:
         mission=mission,
         status__in=OPEN_REQUESTS,
         company_id__in=approved_firms,
-        operator_id__in=operators,
+        operator_id__in=confirmed_operators,  # not one kept only for a meeting that stands
     ).only("company", "operator", "side", "priority", "status"):
         pair = pair_key(firm_key(r.company_id), operator_key(r.operator_id))
         wish = wishes.setdefault(

@@ -288,6 +288,17 @@ class Meeting(models.Model):
     def is_active(self) -> bool:
         return self.status != MeetingStatus.CANCELLED
 
+    # What relocate() changes: save with update_fields=[*RELOCATED, ...].
+    RELOCATED = ("slot", "table", "delegate", "sequence", "company_confirmed_at",
+                 "operator_confirmed_at", "updated_at")  # fmt: skip
+
+    def relocate(self, *, slot, table, delegate) -> None:
+        """Put the meeting at a new time or table: a new revision (calendars update the event),
+        whose attendance both sides confirm again."""
+        self.slot, self.table, self.delegate = slot, table, delegate
+        self.sequence += 1
+        self.company_confirmed_at = self.operator_confirmed_at = None
+
 
 class CalendarFeed(models.Model):
     """A private calendar subscription URL for a user; revoking it gives a new token."""

@@ -293,6 +293,13 @@ def proposal_compute(*, proposal_id: int) -> ScheduleProposal | None:
         )
         if proposal is None or proposal.status != ProposalStatus.COMPUTING:
             return proposal
+        if proposal.started_at is not None:
+            # Handed out again after its worker died (out of memory, killed): computing it again
+            # would kill the next worker too. Staff see why and may start a shorter one.
+            proposal.status, proposal.finished_at = ProposalStatus.FAILED, timezone.now()
+            proposal.error = _("The computation was interrupted before it finished.")
+            proposal.save(update_fields=["status", "finished_at", "error"])
+            return proposal
         proposal.started_at = timezone.now()
         proposal.save(update_fields=["started_at"])
     mission = proposal.mission
@@ -400,11 +407,8 @@ def _place_all(
         delegates_used[slot.pk].add(delegate.pk)
         if row["change"] == MOVED:
             meeting = by_pk[row["meeting"]]
-            meeting.slot, meeting.table, meeting.delegate = slot, table, delegate
-            meeting.sequence += 1
-            meeting.save(
-                update_fields=["slot", "table", "delegate", "status", "sequence", "updated_at"]
-            )
+            meeting.relocate(slot=slot, table=table, delegate=delegate)
+            meeting.save(update_fields=[*Meeting.RELOCATED, "status"])
             moved.append(meeting)
         else:
             meeting = Meeting.objects.create(
@@ -437,11 +441,22 @@ def proposal_publish(*, proposal: ScheduleProposal, by: User | None) -> Schedule
         raise ProposalError(_("Only a proposal ready for review can be published."))
     mission = Mission.objects.select_for_update().get(pk=proposal.mission_id)
     _check_mission(mission)
+    rows = [r for r in proposal.result.get("meetings", []) if r["change"] in (ADDED, MOVED)]
+    # Meetings first, then slots: the order in which a participant's move locks them.
+    moving = list(
+        Meeting.objects.select_for_update()
+        .filter(
+            mission=mission,
+            pk__in=[r["meeting"] for r in rows if r["change"] == MOVED],
+            status=MeetingStatus.PROPOSED,
+            locked=False,
+        )
+        .order_by("pk")
+    )
     # The slot rows are locked as a booking locks them: no booking slips in meanwhile.
     list(Slot.objects.select_for_update().filter(mission=mission).order_by("pk").values("pk"))
     if mission_basis(mission) != proposal.basis:
         raise ProposalError(_stale_message())
-    rows = [r for r in proposal.result.get("meetings", []) if r["change"] in (ADDED, MOVED)]
     now = timezone.now()
     if Slot.objects.filter(pk__in={r["slot"] for r in rows}, starts_at__lte=now).exists():
         raise ProposalError(
@@ -450,14 +465,6 @@ def proposal_publish(*, proposal: ScheduleProposal, by: User | None) -> Schedule
                 "Compute the schedule again."
             )
         )
-    moving = list(
-        Meeting.objects.select_for_update().filter(
-            mission=mission,
-            pk__in=[r["meeting"] for r in rows if r["change"] == MOVED],
-            status=MeetingStatus.PROPOSED,
-            locked=False,
-        )
-    )
     if len(moving) != sum(1 for r in rows if r["change"] == MOVED):
         raise ProposalError(_stale_message())
     try:
@@ -587,7 +594,12 @@ def proposal_report(proposal: ScheduleProposal) -> dict:
         return o.name if o else f"#{pk}"
 
     meetings = {ADDED: [], MOVED: [], UNCHANGED: []}
-    for r in sorted(rows, key=lambda r: (slots[r["slot"]].starts_at, r["company"])):
+
+    def when(r):
+        slot = slots.get(r["slot"])  # a session deleted since: its rows go last
+        return (slot is None, slot.starts_at if slot else None, r["company"])
+
+    for r in sorted(rows, key=when):
         meetings[r["change"]].append(
             {
                 "firm": firm(r["company"]),

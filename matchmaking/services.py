@@ -5,18 +5,21 @@ that concurrent bookings of one slot are served one after the other, turn a cons
 into a clear message, and send each side its calendar invitation after the commit.
 """
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from companies.models import Company, Operator
+from core.templatetags.mission_time import tz_label
 from missions.models import (
     MATCHMAKING_VISIBLE_STATUSES,
     Application,
@@ -346,6 +349,9 @@ def _invite(meeting: Meeting, *, template: str, method: str, extra: dict | None 
         template=template,
         context={"meeting": meeting, "mission": meeting.mission, **(extra or {})},
         attachments=[("meeting_invite", {"meeting": meeting, "method": method})],
+        # An invitation overtaken by a later change (moved again, cancelled) stays unsent: the
+        # later message tells. A cancellation always leaves.
+        while_current=(meeting, "sequence") if method == "REQUEST" else None,
     )
 
 
@@ -530,11 +536,10 @@ def meeting_move(*, meeting: Meeting, slot: Slot, by: User, staff: bool = False)
         operator=meeting.operator,
         application=application,
     )
-    meeting.slot, meeting.table, meeting.delegate = target, table, delegate
-    meeting.sequence += 1
+    meeting.relocate(slot=target, table=table, delegate=delegate)
     try:
         with transaction.atomic():
-            meeting.save(update_fields=["slot", "table", "delegate", "sequence", "updated_at"])
+            meeting.save(update_fields=Meeting.RELOCATED)
     except IntegrityError as exc:
         raise MatchmakingError(
             _("Someone has just taken this time slot. Choose another one.")
@@ -570,10 +575,15 @@ class AttendanceLinkError(MatchmakingError):
         self.gone = gone
 
 
+def _reader_digest(email: str) -> str:
+    """Names the reader in a link without showing their address (links end up in logs)."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:20]
+
+
 def attendance_token(meeting: Meeting, email: str) -> str:
     """A signed token for one reader of one version of a meeting (its SEQUENCE)."""
     return signing.dumps(
-        {"m": meeting.pk, "q": meeting.sequence, "e": email.lower()}, salt=ATTENDANCE_SALT
+        {"m": meeting.pk, "q": meeting.sequence, "r": _reader_digest(email)}, salt=ATTENDANCE_SALT
     )
 
 
@@ -582,6 +592,18 @@ class Attendance:
     meeting: Meeting
     side: str
     user: User
+
+
+def _attendance_refusal(meeting: Meeting | None, sequence) -> str | None:
+    if meeting is None:
+        return _("This meeting no longer exists.")
+    if meeting.status == MeetingStatus.CANCELLED:
+        return _("This meeting has been cancelled.")
+    if meeting.sequence != sequence:
+        return _("This meeting has changed since this e-mail. Use the link of the latest one.")
+    if meeting.slot.ends_at <= timezone.now():
+        return _("This meeting is over.")
+    return None
 
 
 def attendance_check(token: str) -> Attendance:
@@ -599,23 +621,15 @@ def attendance_check(token: str) -> Attendance:
         .filter(pk=data.get("m"))
         .first()
     )
-    if meeting is None:
-        raise AttendanceLinkError(_("This meeting no longer exists."))
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise AttendanceLinkError(_("This meeting has been cancelled."))
-    if meeting.sequence != data.get("q"):
-        raise AttendanceLinkError(
-            _("This meeting has changed since this e-mail. Use the link of the latest one.")
-        )
-    if meeting.slot.ends_at <= timezone.now():
-        raise AttendanceLinkError(_("This meeting is over."))
-    user = User.objects.filter(email__iexact=data.get("e", ""), is_active=True).first()
-    if user and user.company_id == meeting.company_id:
-        side = Side.COMPANY
-    elif user and user.operator_id == meeting.operator_id:
-        side = Side.OPERATOR
-    else:
+    if refusal := _attendance_refusal(meeting, data.get("q")):
+        raise AttendanceLinkError(refusal)
+    readers = User.objects.filter(is_active=True).filter(
+        Q(company_id=meeting.company_id) | Q(operator_id=meeting.operator_id)
+    )
+    user = next((u for u in readers if _reader_digest(u.email) == data.get("r")), None)
+    if user is None:
         raise AttendanceLinkError(_("This link is no longer valid for your account."))
+    side = Side.COMPANY if user.company_id == meeting.company_id else Side.OPERATOR
     return Attendance(meeting=meeting, side=side, user=user)
 
 
@@ -624,11 +638,16 @@ def attendance_confirm(token: str) -> Attendance:
     """Record that one side will come. A link works once."""
     attendance = attendance_check(token)
     meeting = _lock_meeting(attendance.meeting)
+    # Checked again on the locked row: a cancellation or a move may have just committed.
+    if refusal := _attendance_refusal(meeting, attendance.meeting.sequence):
+        raise AttendanceLinkError(refusal)
     field = "company_confirmed_at" if attendance.side == Side.COMPANY else "operator_confirmed_at"
-    if getattr(meeting, field):
+    if confirmed := getattr(meeting, field):
+        zone = meeting.mission.tzinfo
+        when = date_format(timezone.localtime(confirmed, zone), "DATETIME_FORMAT")
         raise AttendanceLinkError(
             _("This link has already been used: attendance was confirmed on %(when)s.")
-            % {"when": date_format(timezone.localtime(getattr(meeting, field)), "DATETIME_FORMAT")}
+            % {"when": f"{when}, {tz_label(meeting.mission.timezone, confirmed)}"}
         )
     setattr(meeting, field, timezone.now())
     meeting.save(update_fields=[field, "updated_at"])
@@ -793,11 +812,10 @@ def meeting_staff_move(
     delegate = _staff_fit(
         meeting, slot=target, table=table, others=_active_others(mission, meeting.pk)
     )
-    meeting.slot, meeting.table, meeting.delegate = target, table, delegate
-    meeting.sequence += 1
+    meeting.relocate(slot=target, table=table, delegate=delegate)
     try:
         with transaction.atomic():
-            meeting.save(update_fields=["slot", "table", "delegate", "sequence", "updated_at"])
+            meeting.save(update_fields=Meeting.RELOCATED)
     except IntegrityError as exc:
         raise MatchmakingError(
             _("Someone has just taken this time slot. Choose another one.")
@@ -839,11 +857,11 @@ def meetings_swap(*, first: Meeting, second: Meeting, by: User) -> tuple[Meeting
             # The unique constraints are checked row by row: ``a`` leaves the active set while
             # ``b`` takes its place, then comes back at ``b``'s former place.
             Meeting.objects.filter(pk=a.pk).update(status=MeetingStatus.CANCELLED)
-            b.slot, b.table, b.delegate, b.sequence = a_slot, a_table, b_delegate, b.sequence + 1
-            b.save(update_fields=["slot", "table", "delegate", "sequence", "updated_at"])
-            a.slot, a.table, a.delegate, a.sequence = b_slot, b_table, a_delegate, a.sequence + 1
+            b.relocate(slot=a_slot, table=a_table, delegate=b_delegate)
+            b.save(update_fields=Meeting.RELOCATED)
+            a.relocate(slot=b_slot, table=b_table, delegate=a_delegate)
             a.status = a_status
-            a.save(update_fields=["slot", "table", "delegate", "sequence", "status", "updated_at"])
+            a.save(update_fields=[*Meeting.RELOCATED, "status"])
     except IntegrityError as exc:
         raise MatchmakingError(
             _("Someone has just changed one of these meetings. Look at the grid again.")

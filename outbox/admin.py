@@ -29,10 +29,17 @@ class EmailAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.sensitive:  # a login code or a reset link: not for display
+            fields = [f for f in fields if f not in ("text", "html")]
+        return fields
+
     @admin.action(description=_("Send the selected messages again"))
     def send_again(self, request, queryset):
         done = 0
-        for email in queryset.exclude(status=EmailStatus.SENT):
+        # Account messages (no mission) carry secrets that expire: the reader asks for a new one.
+        for email in queryset.exclude(status=EmailStatus.SENT).exclude(mission=None):
             try:
                 email_retry(email=email)
                 done += 1

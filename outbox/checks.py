@@ -4,13 +4,17 @@ from django.core.checks import Error, register
 
 @register()
 def retry_below_visibility_timeout(app_configs, **kwargs):
-    """A retry delay past the broker's visibility timeout would run the task twice."""
+    """A task stays unacknowledged for its countdown plus its run time: past the broker's
+    visibility timeout it would be handed out twice."""
+    from config.celery import app
+
     timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
-    if timeout <= settings.OUTBOX_RETRY_MAX_DELAY:
+    longest = settings.OUTBOX_RETRY_MAX_DELAY + app.conf.task_time_limit
+    if longest >= timeout:
         return [
             Error(
-                "OUTBOX_RETRY_MAX_DELAY must stay below the broker's visibility timeout "
-                f"({settings.OUTBOX_RETRY_MAX_DELAY} >= {timeout}).",
+                "OUTBOX_RETRY_MAX_DELAY plus the task time limit must stay below the broker's "
+                f"visibility timeout ({longest} >= {timeout}).",
                 id="outbox.E001",
             )
         ]

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 
 from .attachments import build
 from .models import Email, EmailStatus
-from .serialization import Gone, decode
+from .serialization import CURRENT, Gone, decode
 from .services import Recipient
 
 logger = logging.getLogger(__name__)
@@ -43,6 +43,11 @@ class Permanent(Exception):
     """The message cannot be sent as it is (bad address, refused for good, broken template)."""
 
 
+class Obsolete(Exception):
+    """What the message announces has changed since (a meeting moved again or cancelled): a
+    newer message says it."""
+
+
 def render_email(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
     """Subject, text and HTML of ``templates/emails/<template>*`` in ``language``."""
     with translation.override(language):
@@ -61,6 +66,12 @@ def build_message(email: Email) -> EmailMultiAlternatives:
             attachments = [(name, decode(params, rows)) for name, params in email.attachments]
         except Gone as exc:
             raise Permanent(str(exc)) from exc
+        if current := context.pop(CURRENT, None):
+            row, field, value = current
+            if getattr(row, field) != value:
+                raise Obsolete(
+                    f"{row._meta.verbose_name} #{row.pk}: {field} is now {getattr(row, field)}"
+                )
         recipient = Recipient(email=email.to_email, language=email.language, name=email.to_name)
         subject, text, html = render_email(
             template=email.template,
@@ -89,13 +100,18 @@ def is_transient(exc: BaseException) -> bool:
     """Worth another try: the server was unreachable, slow, or answered 4xx."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return any(code < 500 for code, _msg in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPConnectError | smtplib.SMTPServerDisconnected):
-        return True
+    if isinstance(
+        exc,
+        smtplib.SMTPConnectError | smtplib.SMTPServerDisconnected | smtplib.SMTPAuthenticationError,
+    ):
+        return True  # a refused login is a configuration being fixed, not a bad message
     if isinstance(exc, smtplib.SMTPResponseException):
         return exc.smtp_code < 500
     name = type(exc).__name__  # an e-mail service's API, through django-anymail
-    if name == "AnymailRecipientsRefused":
-        return False
+    if name == "AnymailRecipientsRefused" or (
+        name.startswith("Anymail") and isinstance(exc, ValueError)
+    ):
+        return False  # refused recipients, an invalid address, an unsupported feature
     if name.startswith("Anymail"):
         status = getattr(exc, "status_code", None)  # None: the service was not reached
         return status is None or status == 429 or status >= 500
@@ -142,6 +158,14 @@ def deliver(key: str) -> Outcome:
         try:
             message = build_message(email)
             message.send()
+        except Obsolete as exc:
+            email.status, email.next_attempt_at, email.last_error = (
+                EmailStatus.OBSOLETE,
+                None,
+                str(exc),
+            )
+            email.save(update_fields=["attempts", "status", "next_attempt_at", "last_error"])
+            return Outcome("obsolete", reason=email.last_error)
         except Exception as exc:  # noqa: BLE001  (every failure is recorded on the row)
             transient = not isinstance(exc, Permanent) and is_transient(exc)
             email.last_error = _reason(exc)
@@ -162,11 +186,16 @@ def deliver(key: str) -> Outcome:
                 return Outcome("retry", delay=delay, reason=email.last_error)
             email.status = EmailStatus.FAILED
             email.next_attempt_at = None
-            email.save(update_fields=["attempts", "status", "next_attempt_at", "last_error"])
+            fields = ["attempts", "status", "next_attempt_at", "last_error"]
+            if email.sensitive:  # a secret is not kept for a message that will not leave
+                email.text = email.html = ""
+                fields += ["text", "html"]
+            email.save(update_fields=fields)
             logger.error("E-mail %s failed for good: %s", key, email.last_error)
             return Outcome("failed", reason=email.last_error)
         email.status, email.sent_at, email.next_attempt_at = EmailStatus.SENT, timezone.now(), None
-        fields = ["attempts", "status", "sent_at", "next_attempt_at"]
+        email.last_error = ""
+        fields = ["attempts", "status", "sent_at", "next_attempt_at", "last_error"]
         if email.sensitive:
             email.text = email.html = ""
             fields += ["text", "html"]
@@ -174,19 +203,22 @@ def deliver(key: str) -> Outcome:
         return Outcome("sent")
 
 
-def due_keys(*, limit: int = 1000) -> list[str]:
+def due_keys(*, queue_empty: bool, limit: int = 1000) -> list[str]:
     """Messages that should have left by now, marked as queued again: taken by a worker that
-    never finished (killed while sending), or queued long ago and never taken (a lost broker
-    message), and not waiting for a later retry. Rows being sent are locked, hence skipped."""
+    never finished (killed while sending), and, when the broker's queue is empty, queued long
+    ago and never taken (a lost broker message; while a backlog drains, such rows are merely
+    waiting their turn). Not those waiting for a later retry; rows being sent are locked, hence
+    skipped."""
     now = timezone.now()
-    abandoned = Q(claimed_at__gte=F("enqueued_at")) & Q(
+    due = Q(claimed_at__gte=F("enqueued_at")) & Q(
         claimed_at__lt=now - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
     )
-    lost = Q(enqueued_at__lt=now - timedelta(seconds=settings.OUTBOX_STALE_AFTER))
+    if queue_empty:
+        due |= Q(enqueued_at__lt=now - timedelta(seconds=settings.OUTBOX_STALE_AFTER))
     with transaction.atomic():
         rows = list(
             Email.objects.select_for_update(skip_locked=True)
-            .filter(abandoned | lost, status__in=[EmailStatus.PENDING, EmailStatus.RETRYING])
+            .filter(due, status__in=[EmailStatus.PENDING, EmailStatus.RETRYING])
             .exclude(next_attempt_at__gt=now)
             .order_by("enqueued_at")
             .values_list("pk", "key")[:limit]

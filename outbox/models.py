@@ -15,6 +15,7 @@ class EmailStatus(models.TextChoices):
     RETRYING = "retrying", _("retrying")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
+    OBSOLETE = "obsolete", _("obsolete")  # overtaken by a newer message before it left
 
 
 class Email(models.Model):

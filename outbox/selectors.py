@@ -1,6 +1,6 @@
 """Reads of the outbox for staff."""
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, QuerySet, Value, When
 
 from .models import Email, EmailStatus
 
@@ -22,5 +22,12 @@ def mission_emails(*, mission, status: str = "", search: str = "") -> QuerySet[E
         emails = emails.filter(status=status)
     if search:
         emails = emails.filter(to_email__icontains=search.strip())
-    # Failed messages first: they are the ones that need staff.
-    return emails.order_by("status" if status else "-created_at", "-created_at")
+    if status:
+        return emails.order_by("-created_at", "-pk")
+    # Failed messages first (they need staff), then those still on their way, then the rest.
+    attention = Case(
+        When(status=EmailStatus.FAILED, then=Value(0)),
+        When(status__in=[EmailStatus.RETRYING, EmailStatus.PENDING], then=Value(1)),
+        default=Value(2),
+    )
+    return emails.order_by(attention, "-created_at", "-pk")

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.dateparse import parse_date, parse_datetime
 
 MODEL, PK, DATETIME, DATE = "$model", "pk", "$datetime", "$date"
+CURRENT = "$while_current"  # [row, field, value] of email_send(while_current=...)
 
 
 class Gone(Exception):

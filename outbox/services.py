@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Email, EmailStatus
-from .serialization import encode
+from .serialization import CURRENT, encode
 
 
 class OutboxError(Exception):
@@ -32,11 +32,11 @@ def message_key(event: str, email: str) -> str:
 
 
 def _enqueue_on_commit(keys: list[str]) -> None:
-    from .tasks import email_deliver  # the tasks module imports this one
+    from .tasks import email_deliver_task  # the tasks module imports this one
 
     def enqueue():
         for key in keys:
-            email_deliver.delay(key)
+            email_deliver_task.delay(key)
 
     transaction.on_commit(enqueue, robust=True)
 
@@ -49,6 +49,7 @@ def email_send(
     context: dict,
     mission=None,
     attachments: Iterable[tuple[str, dict]] = (),
+    while_current: tuple | None = None,
 ) -> None:
     """Record one message per recipient in the current transaction; a worker delivers each one
     once the transaction commits.
@@ -56,9 +57,14 @@ def email_send(
     ``event`` names what happened, uniquely (``meeting-booked:<id>:<sequence>``): recording the
     same event twice sends nothing more. ``context`` may hold rows, which are read again at
     delivery; ``attachments`` are ``(name, params)`` of builders registered with
-    ``outbox.attachments.attachment``, made in the reader's language.
+    ``outbox.attachments.attachment``, made in the reader's language. ``while_current``,
+    ``(row, field)``, makes the message obsolete, hence not sent, if that field of the row has
+    changed by the time it leaves (a meeting moved again: the newer message tells).
     """
     now = timezone.now()
+    if while_current:
+        row, field = while_current
+        context = {**context, CURRENT: [row, field, getattr(row, field)]}
     context, attachments = encode(context), [[n, encode(p)] for n, p in attachments]
     rows = [
         Email(
@@ -77,8 +83,12 @@ def email_send(
     if not rows:
         return
     with transaction.atomic():
-        Email.objects.bulk_create(rows, ignore_conflicts=True)
-    _enqueue_on_commit([row.key for row in rows])
+        known = set(
+            Email.objects.filter(key__in=[r.key for r in rows]).values_list("key", flat=True)
+        )
+        fresh = [row for row in rows if row.key not in known]
+        Email.objects.bulk_create(fresh, ignore_conflicts=True)
+    _enqueue_on_commit([row.key for row in fresh])
 
 
 def email_send_rendered(

@@ -7,18 +7,26 @@ from .delivery import deliver, due_keys
 
 
 @shared_task(name="outbox.deliver", ignore_result=True)
-def email_deliver(key: str) -> str:
+def email_deliver_task(key: str) -> str:
     outcome = deliver(key)
     if outcome.result == "retry" and not settings.CELERY_TASK_ALWAYS_EAGER:
         # The delay stays below the broker's visibility timeout (checked by the settings).
-        email_deliver.apply_async(args=[key], countdown=outcome.delay)
+        email_deliver_task.apply_async(args=[key], countdown=outcome.delay)
     return outcome.result
 
 
-@shared_task(name="outbox.sweep", ignore_result=True)
-def outbox_sweep() -> int:
+def _queue_empty(task) -> bool:
+    """Whether the broker holds no task waiting for a worker (Redis: the list's length)."""
+    with task.app.connection_for_read() as connection:
+        queue = task.app.conf.task_default_queue
+        return connection.default_channel.queue_declare(queue, passive=True).message_count == 0
+
+
+@shared_task(name="outbox.sweep", ignore_result=True, bind=True)
+def outbox_sweep_task(self) -> int:
     """Queue again what a lost broker message or a killed worker left behind (Celery beat)."""
-    keys = due_keys()
+    empty = True if settings.CELERY_TASK_ALWAYS_EAGER else _queue_empty(self)
+    keys = due_keys(queue_empty=empty)
     for key in keys:
-        email_deliver.delay(key)
+        email_deliver_task.delay(key)
     return len(keys)

@@ -51,7 +51,7 @@ def email_retry(request, pk):
         back.status_code = 303
         return back
     try:
-        services.email_retry(email=email, to_email=form.cleaned_data["to_email"] or None)
+        email = services.email_retry(email=email, to_email=form.cleaned_data["to_email"] or None)
     except services.OutboxError as exc:
         messages.error(request, str(exc))
     else:

@@ -49,3 +49,14 @@ def test_the_process_copy_is_served_until_a_change_and_cannot_be_altered():
         assert get.call_count == 1  # the version only: the entry came from this process
     mm_cache._bump(9)
     assert mm_cache.cached(9, "page", build) == {"rows": [1, 2]} and len(builds) == 2
+
+
+def test_process_copies_expire_with_the_shared_entries_and_stay_within_their_budget():
+    copies = mm_cache._Recent(max_bytes=300, timeout=60)
+    copies.put("a", "x" * 100)
+    with mock.patch.object(mm_cache.time, "monotonic", return_value=mm_cache.time.monotonic() + 61):
+        assert copies.get("a") is None  # older than the shared entry's lifetime
+    for key in "bcdef":
+        copies.put(key, "y" * 100)
+    assert copies.get("b") is None and copies.get("f") == "y" * 100  # oldest dropped first
+    assert copies.bytes <= 300

@@ -294,13 +294,13 @@ def test_bad_input_is_a_400_that_keeps_the_saved_answer(client, asked):
 
 def test_the_service_refuses_bad_data_with_a_message(asked):
     token = asked["links"][asked["contact"].email].split("/")[-2]
-    with pytest.raises(fb.FeedbackError, match="1 to 5"):
+    with pytest.raises(fb.FeedbackError, match="1 à 5"):
         fb.feedback_submit(token=token, data={"rating": 0, "outcome": "deal"})
     with pytest.raises(fb.FeedbackError, match="dirhams"):
         fb.feedback_submit(
             token=token, data={"rating": 2, "outcome": "deal", "estimated_value": -1}
         )
-    with pytest.raises(fb.FeedbackError, match="Rate the meeting"):
+    with pytest.raises(fb.FeedbackError, match="Notez le rendez-vous"):
         fb.feedback_submit(token=token, data={"outcome": "deal"})
     assert not MeetingFeedback.objects.exists()
 

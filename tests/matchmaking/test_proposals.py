@@ -293,6 +293,8 @@ def test_mission_flow_requests_to_published_meetings_and_emails(
     for email, message in by_person.items():
         assert "published" in message.subject and mission.title in message.subject
         assert "Africa/Abidjan" in message.body
+        # Each new meeting comes with the reader's own confirm-attendance link.
+        assert message.body.count("/attend/") == len(expected[email])
         (name, content, mimetype) = message.attachments[0]
         assert name == f"agenda-{mission.slug}.ics" and mimetype.startswith("text/calendar")
         calendar = Calendar.from_ical(content)

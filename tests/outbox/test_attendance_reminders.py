@@ -125,3 +125,37 @@ def test_staff_see_the_delivery_state_and_can_resend(
         )
     failed.refresh_from_db()
     assert (failed.status, failed.to_email) == ("sent", "cio@new.example")
+
+
+def test_a_move_asks_both_sides_to_confirm_again(
+    client, booked, django_capture_on_commit_callbacks, mailoutbox
+):
+    meeting, _owner, contact, links = booked
+    client.post(links[contact.email])
+    mailoutbox.clear()
+    later = meeting.slot.session.slots.order_by("-starts_at").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_move(meeting=meeting, slot=later, by=contact)
+    meeting.refresh_from_db()
+    assert meeting.operator_confirmed_at is None and meeting.sequence == 1
+    assert client.post(links[contact.email]).status_code == 410  # the old link: outdated
+    new_link = LINK.search(next(m for m in mailoutbox if m.to == [contact.email]).body).group(1)
+    assert "votre présence est confirmée" in client.post(new_link).content.decode()
+    meeting.refresh_from_db()
+    assert meeting.operator_confirmed_at is not None
+
+
+def test_a_used_link_names_the_time_of_confirmation_in_the_missions_zone(client, booked):
+    meeting, _owner, contact, links = booked
+    client.post(links[contact.email])
+    page = client.post(links[contact.email]).content.decode()
+    assert meeting.mission.timezone.replace("_", " ") in page
+
+
+def test_the_link_does_not_show_the_readers_address(booked):
+    _meeting, _owner, contact, links = booked
+    import base64
+
+    payload = links[contact.email].split("/")[2].split(":")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert contact.email.encode() not in decoded

@@ -5,7 +5,7 @@ import smtplib
 from datetime import timedelta
 
 import pytest
-from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
 from django.core import checks
 from django.utils import timezone
 from icalendar import Calendar
@@ -14,7 +14,7 @@ from matchmaking import services
 from outbox import delivery
 from outbox.models import Email
 from outbox.services import Recipient, email_retry, email_send
-from outbox.tasks import outbox_sweep
+from outbox.tasks import outbox_sweep_task
 from tests.factories import MeetingSessionFactory, MissionFactory, participants
 
 pytestmark = pytest.mark.django_db
@@ -194,13 +194,13 @@ def test_the_sweep_queues_again_what_was_left_pending(
             template="operator_invitation",
             context={"mission": mission, "operator": None},
         )
-    assert outbox_sweep() == 0  # too recent: its task may still be on its way
+    assert outbox_sweep_task() == 0  # too recent: its task may still be on its way
     Email.objects.update(
         enqueued_at=timezone.now() - timedelta(seconds=1 + settings.OUTBOX_STALE_AFTER)
     )
-    assert outbox_sweep() == 1
+    assert outbox_sweep_task() == 1
     assert Email.objects.get().status == "sent"
-    assert outbox_sweep() == 0
+    assert outbox_sweep_task() == 0
     assert len(smtp.wait_for(1)) == 1
 
 
@@ -218,12 +218,12 @@ def test_the_sweep_takes_back_a_message_whose_worker_went_silent(
     now = timezone.now()
     # A worker took it a moment ago: it may still be sending, the sweep leaves it.
     Email.objects.update(claimed_at=now)
-    assert outbox_sweep() == 0
+    assert outbox_sweep_task() == 0
     # Silent for longer than the claim timeout: it died; the message goes out once.
     silent = now - timedelta(seconds=1 + settings.OUTBOX_CLAIM_TIMEOUT)
     Email.objects.update(enqueued_at=silent - timedelta(seconds=1), claimed_at=silent)
-    assert outbox_sweep() == 1
-    assert outbox_sweep() == 0
+    assert outbox_sweep_task() == 1
+    assert outbox_sweep_task() == 0
     assert Email.objects.get().status == "sent" and len(smtp.wait_for(1)) == 1
 
 
@@ -241,6 +241,8 @@ def test_the_sweep_takes_back_a_message_whose_worker_went_silent(
         (smtplib.SMTPRecipientsRefused({"a@b.c": (450, b"greylisted")}), True),
         (ValueError("bad header"), False),
         (AnymailRecipientsRefused("all refused"), False),
+        (AnymailInvalidAddress("not an address"), False),
+        (smtplib.SMTPAuthenticationError(535, b"bad password"), True),
         (AnymailAPIError("unreachable"), True),
         (AnymailAPIError("busy", status_code=503), True),
         (AnymailAPIError("slow down", status_code=429), True),
@@ -305,3 +307,95 @@ def test_no_code_path_sends_e_mail_except_the_outbox():
         if sending.search(line) and "def send_mail(self" not in line
     ]
     assert offenders == []
+
+
+def test_an_invitation_overtaken_by_a_move_is_not_sent_the_move_is(
+    smtp, django_capture_on_commit_callbacks
+):
+    session = MeetingSessionFactory()
+    owner, contact = participants(session.mission)
+    with django_capture_on_commit_callbacks(execute=False):  # booked; the worker is slow
+        meeting = _book(session, owner, contact)
+    later = session.slots.order_by("-starts_at").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_move(meeting=meeting, slot=later, by=contact)
+    booked = Email.objects.filter(template="meeting_booked")
+    assert [delivery.deliver(e.key).result for e in booked] == ["obsolete", "obsolete"]
+    assert set(booked.values_list("status", flat=True)) == {"obsolete"}
+    subjects = [m["Subject"] for m in smtp.wait_for(2)]
+    assert len(subjects) == 2 and all("déplacé" in s for s in subjects)
+
+
+def test_a_cancellation_always_leaves(smtp, django_capture_on_commit_callbacks):
+    session = MeetingSessionFactory()
+    owner, contact = participants(session.mission)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = _book(session, owner, contact)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_cancel(meeting=meeting, by=contact, reason="Vol annulé")
+    assert sorted(Email.objects.values_list("template", "status")) == [
+        ("meeting_booked", "sent"),
+        ("meeting_booked", "sent"),
+        ("meeting_cancelled", "sent"),
+        ("meeting_cancelled", "sent"),
+    ]
+
+
+def test_a_secret_is_not_kept_in_a_message_that_failed(smtp, client, operator_contact):
+    from outbox.services import email_send_rendered
+
+    smtp.refuse = "550 5.1.1 No such user here"
+    email = email_send_rendered(
+        key="account:code:1", to="x@example.org", language="fr", subject="Code", text="918273"
+    )
+    assert delivery.deliver(email.key).result == "failed"
+    email.refresh_from_db()
+    assert (email.status, email.text, email.html) == ("failed", "", "")
+
+
+def test_while_a_backlog_drains_the_sweep_leaves_waiting_messages_alone(
+    settings, django_capture_on_commit_callbacks
+):
+    mission = MissionFactory()
+    with django_capture_on_commit_callbacks(execute=False):
+        email_send(
+            event="waiting:1",
+            recipients=[Recipient("x@example.org")],
+            template="operator_invitation",
+            context={"mission": mission, "operator": None},
+        )
+    Email.objects.update(
+        enqueued_at=timezone.now() - timedelta(seconds=1 + settings.OUTBOX_STALE_AFTER)
+    )
+    assert delivery.due_keys(queue_empty=False) == []  # still in the queue, waiting its turn
+    assert delivery.due_keys(queue_empty=True) == ["waiting:1:x@example.org"]  # lost
+
+
+def test_the_same_event_again_queues_no_task(django_capture_on_commit_callbacks, monkeypatch):
+    from outbox import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.email_deliver_task, "delay", queued.append)
+    mission = MissionFactory()
+    for _ in range(3):  # a beat task that runs every quarter of an hour
+        with django_capture_on_commit_callbacks(execute=True):
+            email_send(
+                event="reminder:1",
+                recipients=[Recipient("x@example.org")],
+                template="operator_invitation",
+                context={"mission": mission, "operator": None},
+            )
+    assert queued == ["reminder:1:x@example.org"]
+
+
+def test_the_staff_page_lists_failures_first(client, staff, django_capture_on_commit_callbacks):
+    mission = MissionFactory()
+    for n in range(3):
+        email = _one_message(mission, django_capture_on_commit_callbacks, key=f"k:{n}")
+    Email.objects.filter(key__startswith="k:1").update(
+        status="failed", sent_at=None, last_error="550"
+    )
+    client.force_login(staff)
+    page = client.get(f"/staff/missions/{mission.slug}/emails/").content.decode()
+    rows = page.split("<tbody>")[1]
+    assert email.status == "sent" and rows.index("Échec") < rows.index("Envoyé")
