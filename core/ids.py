@@ -1,4 +1,5 @@
-"""Ids sent by forms: anything that is not a plain decimal number is ignored, never a 500."""
+"""Values sent by forms and query strings (ids, search terms): anything malformed is ignored or
+cleaned, never a 500."""
 
 MAX_ID = 2**63 - 1
 
@@ -12,3 +13,9 @@ def parse_id(value: str | None) -> int | None:
 
 def parse_ids(values: list[str]) -> list[int]:
     return [n for n in map(parse_id, values) if n is not None]
+
+
+def parse_search(value: str, *, length: int = 100) -> str:
+    """A search term from a query string: trimmed, bounded, without the NUL characters that
+    PostgreSQL refuses in a text value."""
+    return value.replace("\x00", "").strip()[:length]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.ids import parse_ids
+from core.ids import parse_ids, parse_search
 from core.permissions import staff_required
 from matchmaking import proposals
 from matchmaking import services as mm_services
@@ -206,7 +206,7 @@ def programme_delete(request, slug, pk):
 def _applications_page(request, mission, *, decision_form=None, status=200):
     filters = {
         "status": request.GET.get("status", ""),
-        "search": request.GET.get("q", "").strip()[:100],
+        "search": parse_search(request.GET.get("q", "")),
         "sort": request.GET.get("sort", "submitted"),
     }
     applications = mission_applications(mission=mission, **filters)
@@ -289,7 +289,7 @@ def application_detail(request, slug, pk):
 def _registrations_page(request, mission, *, form=None, status=200):
     filters = {
         "status": request.GET.get("status", ""),
-        "search": request.GET.get("q", "").strip()[:100],
+        "search": parse_search(request.GET.get("q", "")),
     }
     return render(
         request,

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.ids import parse_search
 from core.permissions import staff_required
 from missions.models import Mission
 
@@ -19,7 +20,7 @@ from .models import Email, EmailStatus
 def mission_emails(request, slug):
     mission = get_object_or_404(Mission, slug=slug)
     status = request.GET.get("status", "")
-    search = request.GET.get("q", "")[:100]
+    search = parse_search(request.GET.get("q", ""))
     counts = selectors.delivery_counts(mission=mission)
     page = Paginator(
         selectors.mission_emails(mission=mission, status=status, search=search), 50
