@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint fmt worker beat messages clean bench-booking
+.PHONY: install run test lint fmt worker beat messages clean bench-load bench-booking
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "Python 3.12 or newer is needed (found $$($(PYTHON) --version))."; exit 1; }
@@ -60,7 +60,12 @@ messages: install
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
 
-## bench-booking: load benchmark of the booking and agenda pages (needs PostgreSQL; see bench/)
+## bench-load: load benchmark of the busiest pages (needs PostgreSQL and Redis; see bench/)
+bench-load: install
+	$(BIN)/pip install -q -r bench/requirements.txt
+	$(BIN)/python -m bench.load
+
+## bench-booking: the same, for the booking page, the booking and the agenda only (issue 4)
 bench-booking: install
 	$(BIN)/pip install -q -r bench/requirements.txt
-	$(BIN)/python -m bench.booking
+	BENCH_PAGES=booking $(BIN)/python -m bench.load

@@ -1,10 +1,13 @@
-"""Benchmark of the booking page, the booking itself and the agenda (issue 4).
+"""Load benchmark of the busiest pages (issues 4 and 8): the public mission page, the directory,
+the booking page and the booking itself, the agenda, the staff cockpit and the login page.
 
 Seeds a mission of 60 firms, 600 operators and 4,000 meetings on PostgreSQL, serves it with
 gunicorn, and drives each page with locust, next to a minimal "hello" view (the ceiling of this
 machine): requests per second at saturation, then latency percentiles at an offered load of
-50 requests per second. It also counts the SQL queries of each page for a mission of 10 meetings
-and one of 4,000. Run it with `make bench-booking`; it prints its figures.
+50 requests per second for two minutes (BENCH_RATE_SECONDS). It also counts the SQL queries of
+the booking page and the agenda for a mission of 10 meetings and one of 4,000. Run it with
+`make bench-load` (BENCH_PAGES=booking for the four pages of issue 4 only); it prints its
+figures.
 """
 
 import csv
@@ -29,7 +32,7 @@ PORT = int(os.environ.get("BENCH_PORT", "8020"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 SATURATION_USERS = int(os.environ.get("BENCH_USERS", "24"))
 SATURATION_SECONDS = int(os.environ.get("BENCH_SATURATION_SECONDS", "20"))
-RATE_SECONDS = int(os.environ.get("BENCH_RATE_SECONDS", "60"))
+RATE_SECONDS = int(os.environ.get("BENCH_RATE_SECONDS", "120"))
 ENV = {
     **os.environ,
     "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -41,10 +44,17 @@ ENV["EMAIL_URL"] = "dummymail://"  # confirmations are built but not printed or 
 ENV["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 SCENARIOS = [
     ("hello", "HelloUser", "hello"),
+    ("mission page", "MissionPageUser", "mission page"),
+    ("directory", "DirectoryUser", "directory"),
     ("booking page (GET)", "BookingPageUser", "booking page"),
     ("agenda", "AgendaUser", "agenda"),
+    ("cockpit (staff)", "CockpitUser", "cockpit"),
+    ("login page", "LoginUser", "login"),
     ("booking (POST)", "BookingPostUser", "booking post"),
 ]
+if os.environ.get("BENCH_PAGES") == "booking":
+    SCENARIOS = [s for s in SCENARIOS if s[1] in ("HelloUser", "BookingPageUser", "AgendaUser",
+                                                   "BookingPostUser")]  # fmt: skip
 
 
 def _base():
@@ -62,6 +72,16 @@ OPEN_LOOP = {
         [f"{_base()}/m/{seed['slug']}/agenda/"],
         [f"sessionid={s}" for s in seed["firm_sessions"]],
     ),
+    "MissionPageUser": lambda seed: ([f"{_base()}/missions/{seed['slug']}/"], []),
+    "DirectoryUser": lambda seed: (
+        [f"{_base()}/m/{seed['slug']}/directory/"],
+        [f"sessionid={s}" for s in seed["operator_sessions"]],
+    ),
+    "CockpitUser": lambda seed: (
+        [f"{_base()}/staff/missions/{seed['slug']}/cockpit/"],
+        [f"sessionid={s}" for s in seed["staff_sessions"]],
+    ),
+    "LoginUser": lambda seed: ([f"{_base()}/accounts/login/"], []),
     "BookingPostUser": lambda seed: (
         [f"{_base()}/m/{seed['slug']}/with/{firm}/" for firm in seed["firms"]],
         [f"sessionid={s}" for s in seed["operator_sessions"]],

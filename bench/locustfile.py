@@ -1,5 +1,6 @@
-"""Load scenarios for the booking benchmark: the minimal view, the booking page (GET), the booking
-itself (POST) and a firm's agenda. Sessions and ids come from the seed (BENCH_SEED file)."""
+"""Load scenarios of bench/load.py: the minimal view, the public mission page, the directory, the
+booking page (GET), the booking itself (POST), a firm's agenda, the staff cockpit and the login
+page. Sessions and ids come from the seed (BENCH_SEED file)."""
 
 import json
 import os
@@ -93,3 +94,33 @@ class AgendaUser(_Base):
     @task
     def agenda(self):
         self.client.get(f"/m/{SLUG}/agenda/", name="agenda")
+
+
+class MissionPageUser(_Base):
+    @task
+    def page(self):
+        self.client.get(f"/missions/{SLUG}/", name="mission page")
+
+
+class DirectoryUser(_Base):
+    def on_start(self):
+        self.login("operator_sessions")
+
+    @task
+    def directory(self):
+        self.client.get(f"/m/{SLUG}/directory/", name="directory")
+
+
+class CockpitUser(_Base):
+    def on_start(self):
+        self.login("staff_sessions")
+
+    @task
+    def cockpit(self):
+        self.client.get(f"/staff/missions/{SLUG}/cockpit/", name="cockpit")
+
+
+class LoginUser(_Base):
+    @task
+    def login_page(self):
+        self.client.get("/accounts/login/", name="login")

@@ -174,7 +174,18 @@ def seed(*, slug: str, firms: int, operators: int, meetings: int) -> dict:
         "firms": [c.pk for c in companies],
         "firm_sessions": [_session_cookie(u) for u in members[:20]],
         "operator_sessions": [_session_cookie(u) for u in contacts[:200]],
+        "staff_sessions": [_session_cookie(u) for u in _staff(slug, 5)],
     }
+
+
+def _staff(slug: str, count: int) -> list[User]:
+    """Agency staff for the cockpit (the flag is what the dashboard checks)."""
+    return [
+        User.objects.update_or_create(
+            email=f"staff{n}@{slug}.bench", defaults={"is_staff": True, "full_name": f"Staff {n}"}
+        )[0]
+        for n in range(count)
+    ]
 
 
 if __name__ == "__main__":

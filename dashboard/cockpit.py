@@ -7,9 +7,9 @@ once with what they show and arranged in Python.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -32,7 +32,7 @@ from matchmaking.models import (
     Unavailability,
 )
 from missions.models import Application, Mission, OperatorRegistration
-from missions.selectors import mission_history, missions_overview
+from missions.selectors import count_per_mission, mission_history, missions_overview
 from outbox.models import Email, EmailStatus
 from outbox.selectors import delivery_counts
 
@@ -44,29 +44,19 @@ BOTH_CONFIRMED = Q(company_confirmed_at__isnull=False, operator_confirmed_at__is
 OVER = (Mission.Status.CLOSED, Mission.Status.CANCELLED)
 
 
-def _count(qs: QuerySet) -> Coalesce:
-    """The number of rows of ``qs`` (which has a ``mission`` field) for the outer mission."""
-    rows = (
-        qs.filter(mission=OuterRef("pk"))
-        .order_by()
-        .values("mission")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
-
 def missions_figures() -> QuerySet[Mission]:
     """Every mission with the figures of ``missions_overview`` and those of its meetings,
     requests, e-mails and schedule proposals, in one query."""
     meetings = Meeting.objects.filter(ACTIVE)
     return missions_overview().annotate(
-        operators_total=_count(OperatorRegistration.objects.all()),
-        requests_total=_count(MeetingRequest.objects.exclude(status=RequestStatus.WITHDRAWN)),
-        meetings_booked=_count(meetings),
-        meetings_confirmed=_count(meetings.filter(BOTH_CONFIRMED)),
-        meetings_held=_count(Meeting.objects.filter(status=MeetingStatus.HELD)),
-        emails_failed=_count(Email.objects.filter(status=EmailStatus.FAILED)),
+        operators_total=count_per_mission(OperatorRegistration.objects.all()),
+        requests_total=count_per_mission(
+            MeetingRequest.objects.exclude(status=RequestStatus.WITHDRAWN)
+        ),
+        meetings_booked=count_per_mission(meetings),
+        meetings_confirmed=count_per_mission(meetings.filter(BOTH_CONFIRMED)),
+        meetings_held=count_per_mission(Meeting.objects.filter(status=MeetingStatus.HELD)),
+        emails_failed=count_per_mission(Email.objects.filter(status=EmailStatus.FAILED)),
         proposal_ready=Subquery(
             ScheduleProposal.objects.filter(mission=OuterRef("pk"), status=ProposalStatus.READY)
             .order_by("-created_at", "-pk")
@@ -188,13 +178,22 @@ class HistoryEntry:
 
 @dataclass
 class Cockpit:
+    """The cockpit's data; the charts and the grids, the heavy parts, are read when asked for
+    (the view serves them from the mission's read cache, rendered)."""
+
     mission: Mission
     figures: Mission
     funnel: Chart
-    charts: list[Chart]
-    grids: list[SessionGrid]
     delivery: dict[str, int]
     history: list[HistoryEntry] = field(default_factory=list)
+
+    @cached_property
+    def charts(self) -> list[Chart]:
+        return _charts(self.mission)
+
+    @cached_property
+    def grids(self) -> list[SessionGrid]:
+        return _grids(self.mission)
 
 
 def _sector_name(row) -> str:
@@ -399,8 +398,6 @@ def cockpit(*, mission: Mission) -> Cockpit:
         mission=mission,
         figures=figures,
         funnel=_funnel(figures),
-        charts=_charts(mission),
-        grids=_grids(mission),
         delivery=delivery_counts(mission=mission),
         history=_history(mission),
     )

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from core.permissions import staff_required
 from matchmaking import services as mm_services
+from matchmaking.cache import cached
 from matchmaking.models import Meeting, Slot, Table
 from missions.models import Mission
 from missions.selectors import mission_for_staff
@@ -30,11 +32,19 @@ def _mission(slug) -> Mission:
 def cockpit(request, slug):
     mission = _mission(slug)
     with timezone.override(mission.timezone):
-        return render(
-            request,
-            "dashboard/cockpit.html",
-            {"mission": mission, "cockpit": selectors.cockpit(mission=mission)},
-        )
+        data = selectors.cockpit(mission=mission)
+        context = {"mission": mission, "cockpit": data}
+
+        def render_parts() -> dict[str, str]:
+            # The charts and the grid (thousands of cells on a big mission) depend only on the
+            # meetings and requests, whose every change renews the mission's read cache.
+            return {
+                "charts": render_to_string("dashboard/_cockpit_charts.html", context),
+                "grids": render_to_string("dashboard/_cockpit_grids.html", context),
+            }
+
+        parts = cached(mission.pk, "cockpit", render_parts, per_language=True)
+        return render(request, "dashboard/cockpit.html", {**context, "parts": parts})
 
 
 # --- One meeting of the grid ------------------------------------------------------------------

@@ -1,4 +1,5 @@
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from companies.models import Company
@@ -83,26 +84,34 @@ def registrations_for_operator(*, operator) -> QuerySet[OperatorRegistration]:
 # --- Staff ------------------------------------------------------------------------------------
 
 
+def count_per_mission(rows: QuerySet) -> Coalesce:
+    """The number of ``rows`` (a queryset with a ``mission`` field) of the outer mission, as a
+    subquery: counting through joins would multiply the rows of every table joined (and
+    PostgreSQL would evaluate each other subquery once per joined row)."""
+    counted = (
+        rows.filter(mission=OuterRef("pk"))
+        .order_by()
+        .values("mission")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def missions_overview() -> QuerySet[Mission]:
-    """Every mission with its headline figures, in a fixed number of queries."""
-    approved = Q(applications__status=Application.Status.APPROVED)
+    """Every mission with its headline figures, in one query."""
+    applications, registrations = Application.objects.all(), OperatorRegistration.objects.all()
     return Mission.objects.annotate(
-        applications_total=Count("applications", distinct=True),
-        applications_pending=Count(
-            "applications",
-            filter=Q(applications__status=Application.Status.SUBMITTED),
-            distinct=True,
+        applications_total=count_per_mission(applications),
+        applications_pending=count_per_mission(
+            applications.filter(status=Application.Status.SUBMITTED)
         ),
-        firms_approved=Count("applications", filter=approved, distinct=True),
-        operators_confirmed=Count(
-            "operator_registrations",
-            filter=Q(operator_registrations__status=OperatorRegistration.Status.CONFIRMED),
-            distinct=True,
+        firms_approved=count_per_mission(applications.filter(status=Application.Status.APPROVED)),
+        operators_confirmed=count_per_mission(
+            registrations.filter(status=OperatorRegistration.Status.CONFIRMED)
         ),
-        operators_pending=Count(
-            "operator_registrations",
-            filter=Q(operator_registrations__status=OperatorRegistration.Status.PENDING),
-            distinct=True,
+        operators_pending=count_per_mission(
+            registrations.filter(status=OperatorRegistration.Status.PENDING)
         ),
     ).order_by(F("start_date").asc(nulls_last=True), "title")
 
