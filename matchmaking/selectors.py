@@ -96,8 +96,13 @@ def confirmed_operators(*, mission: Mission) -> QuerySet[Operator]:
 
 def operator_countries(*, mission: Mission) -> list[tuple[str, str]]:
     """The countries of the mission's confirmed operators, for the directory's filter."""
-    codes = confirmed_operators(mission=mission).values_list("country", flat=True).distinct()
-    return sorted(((c, dict(countries)[c]) for c in codes), key=lambda pair: pair[1])
+    codes = (
+        confirmed_operators(mission=mission)
+        .order_by()  # the default ordering would make every operator a distinct row
+        .values_list("country", flat=True)
+        .distinct()
+    )
+    return sorted(((c, countries.name(c)) for c in codes), key=lambda pair: pair[1])
 
 
 def firm_profile(company: Company, application: Application | None) -> FirmProfile:
