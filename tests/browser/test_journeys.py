@@ -443,7 +443,7 @@ class TestJourney:
             start = f"DTSTART;TZID={journey.timezone}:{journey.meeting_day:%Y%m%d}T090000"
             assert start in body, body
 
-    def test_6_staff_see_the_meeting(self, journey):
+    def test_6_staff_see_the_meeting_on_the_cockpit_and_export_it(self, journey):
         page = journey.staff
 
         with journey.step(page, "6a-staff-mission-page"):
@@ -458,18 +458,20 @@ class TestJourney:
             expect(row.locator("td").nth(2)).to_have_text("6")
             expect(row.locator("td").nth(4)).to_have_text("1")
 
-        with journey.step(page, "6b-staff-export"):
-            page.goto(f"/staff/missions/{journey.slug}/")
-            exports = page.locator(
-                "#main a[href*='export'], #main a[href$='.csv'], #main a[href$='.xlsx']"
-            )
-            if not exports.count():
-                pytest.skip(
-                    "no staff export of the meetings exists yet (the cockpit of issue 7 "
-                    "is not built)"
-                )
+        with journey.step(page, "6b-staff-cockpit"):
+            page.goto(f"/staff/missions/{journey.slug}/cockpit/")
+            cell = page.locator("#main td.grid-meeting")
+            expect(cell).to_have_count(1)
+            expect(cell).to_contain_text(journey.firm_name)
+            expect(page.locator("#main")).to_contain_text("09:00")
+
+        with journey.step(page, "6c-staff-export"):
+            page.goto(f"/staff/missions/{journey.slug}/exports/")
+            link = page.locator("#main a[href$='/exports/schedule.csv']")
             with page.expect_download() as download:
-                exports.first.click()
+                link.click()
             path = ARTIFACTS / f"export-{journey.run}{download.value.suggested_filename}"
             download.value.save_as(path)
-            assert journey.firm_name.encode() in path.read_bytes()
+            text = path.read_text(encoding="utf-8-sig")
+            # The meeting, at the same local time as on both agendas.
+            assert journey.firm_name in text and "09:00" in text, text
