@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_cockpit, views_exports
+from . import views, views_cockpit, views_exports, views_report
 
 app_name = "dashboard"
 urlpatterns = [
@@ -84,4 +84,7 @@ urlpatterns = [
         name="print_plan",
     ),
     path("missions/<slug:slug>/print/badges.pdf", views_exports.print_badges, name="print_badges"),
+    # The mission report for the agency's management (dashboard/views_report.py).
+    path("missions/<slug:slug>/report/", views_report.report, name="report"),
+    path("missions/<slug:slug>/report.pdf", views_report.report_pdf, name="report_pdf"),
 ]

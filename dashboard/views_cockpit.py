@@ -1,5 +1,6 @@
 """The mission cockpit: figures, charts, the slot-by-table grid of the B2B sessions, and the
-changes staff make to one meeting of the grid (move, swap, cancel, lock)."""
+changes staff make to one meeting of the grid (move, swap, cancel, lock, record whether it
+was held or a no-show)."""
 
 from django import forms
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from core.permissions import staff_required
 from matchmaking import services as mm_services
 from matchmaking.cache import cached
-from matchmaking.models import Meeting, Slot, Table
+from matchmaking.models import Meeting, MeetingStatus, Slot, Table
 from missions.models import Mission
 from missions.selectors import mission_for_staff
 
@@ -93,7 +94,31 @@ class MeetingCancelForm(forms.Form):
     )
 
 
-ACTIONS = ("move", "swap", "cancel", "lock", "unlock")
+class OutcomeForm(forms.Form):
+    """Held or no-show, recorded by staff once the meeting has started ("not recorded" takes a
+    record back)."""
+
+    status = forms.ChoiceField(
+        label=gettext_lazy("What became of the meeting"),
+        widget=forms.RadioSelect,
+        choices=[
+            (MeetingStatus.HELD, gettext_lazy("Held")),
+            (MeetingStatus.NO_SHOW, gettext_lazy("No-show: a side did not come")),
+            (MeetingStatus.CONFIRMED, gettext_lazy("Not recorded")),
+        ],
+    )
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        recorded = meeting.status in (MeetingStatus.HELD, MeetingStatus.NO_SHOW)
+        kwargs.setdefault(
+            "initial", {"status": meeting.status if recorded else MeetingStatus.CONFIRMED}
+        )
+        super().__init__(*args, **kwargs)
+        # The page offers the form once the meeting has started; the service checks again.
+        self.started = meeting.slot.starts_at <= timezone.now()
+
+
+ACTIONS = ("move", "swap", "cancel", "lock", "unlock", "outcome")
 
 
 def _forms(meeting: Meeting, data=None, action: str = "") -> dict:
@@ -104,6 +129,7 @@ def _forms(meeting: Meeting, data=None, action: str = "") -> dict:
         "move_form": MoveForm(bound("move"), meeting=meeting, prefix="move"),
         "swap_form": SwapForm(bound("swap"), meeting=meeting, prefix="swap"),
         "cancel_form": MeetingCancelForm(bound("cancel"), prefix="cancel"),
+        "outcome_form": OutcomeForm(bound("outcome"), meeting=meeting, prefix="outcome"),
     }
 
 
@@ -141,6 +167,10 @@ def _apply(action: str, meeting: Meeting, form, by) -> Meeting:
         return mm_services.meeting_cancel(
             meeting=meeting, by=by, reason=form.cleaned_data["reason"], staff=True
         )
+    if action == "outcome":
+        return mm_services.meeting_outcome_set(
+            meeting=meeting, status=form.cleaned_data["status"], by=by
+        )
     return mm_services.meeting_lock_set(meeting=meeting, locked=action == "lock", by=by)
 
 
@@ -154,6 +184,7 @@ DONE = {
         "The meeting is locked: the optimiser keeps it and the participants cannot change it."
     ),
     "unlock": gettext_lazy("The meeting is unlocked."),
+    "outcome": gettext_lazy("The outcome of the meeting is recorded."),
 }
 
 

@@ -885,3 +885,37 @@ def meeting_lock_set(*, meeting: Meeting, locked: bool, by: User) -> Meeting:
     meeting.save(update_fields=["locked", "updated_at"])
     mission_changed(meeting.mission_id)
     return meeting
+
+
+# --- Held or no-show: staff record what became of a meeting (dashboard cockpit) ---------------
+# After each meeting, staff record whether it was held or a side did not come. A mistake is
+# corrected the same way (held <-> no-show, or back to "not recorded", that is confirmed). Nobody
+# is told: the meeting's time and place do not change, so its SEQUENCE stays as it is. A no-show
+# gets no feedback request (``matchmaking.feedback.TOOK_PLACE``).
+
+OUTCOME_STATUSES = (MeetingStatus.HELD, MeetingStatus.NO_SHOW, MeetingStatus.CONFIRMED)
+
+
+@transaction.atomic
+def meeting_outcome_set(*, meeting: Meeting, status: str, by: User) -> Meeting:
+    """Record that ``meeting`` was held (``HELD``) or a no-show (``NO_SHOW``), or take the record
+    back (``CONFIRMED``). Only for a meeting that is not cancelled and whose slot has started;
+    recording the status it already has changes nothing."""
+    if status not in OUTCOME_STATUSES:
+        raise MatchmakingError(_("Choose held, no-show or not recorded."))
+    meeting = _lock_meeting(meeting)
+    if not meeting.is_active:
+        raise MatchmakingError(_("This meeting is cancelled: there is no outcome to record."))
+    if meeting.slot.starts_at > timezone.now():
+        raise MatchmakingError(
+            _("This meeting has not started yet: record its outcome once it has begun.")
+        )
+    unchanged = meeting.status == status or (
+        status == MeetingStatus.CONFIRMED and meeting.status not in _TAKEN_PLACE
+    )
+    if unchanged:
+        return meeting  # a second click, or "not recorded" on a meeting never recorded
+    meeting.status = status
+    meeting.save(update_fields=["status", "updated_at"])
+    mission_changed(meeting.mission_id)
+    return meeting

@@ -182,6 +182,10 @@ URLS = {
     # A session of another mission is not this mission's plan.
     "dashboard:print_plan[other]": Row({**B2B, "pk": "session"}, staff_only(NOT_FOUND)),
     "dashboard:print_badges": Row(B2B, staff_only()),
+    # The mission report, page and PDF (read only).
+    "dashboard:report": Row(B2B, staff_only()),
+    "dashboard:report[draft]": Row({"slug": "draft"}, staff_only()),
+    "dashboard:report_pdf": Row(B2B, staff_only()),
     # Matchmaking of the B2B mission, where A, B, X and Y all take part.
     "matchmaking:directory": Row(B2B, participants()),
     "matchmaking:directory[open]": Row(M, participants(FORBIDDEN)),  # not matchmaking yet

@@ -1,0 +1,51 @@
+"""The mission report for the agency's management, as a page and as an A4 PDF (staff only)."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from core.permissions import staff_required
+from missions.models import Mission
+from missions.selectors import mission_for_staff
+
+from . import printing
+from .exports import export_filename
+from .report import mission_report
+
+
+def _mission(slug) -> Mission:
+    try:
+        return mission_for_staff(slug=slug)
+    except Mission.DoesNotExist:
+        raise Http404 from None
+
+
+@staff_required
+def report(request, slug):
+    mission = _mission(slug)
+    with timezone.override(mission.timezone):
+        return render(
+            request,
+            "dashboard/report.html",
+            {"mission": mission, "report": mission_report(mission=mission)},
+        )
+
+
+@never_cache
+@staff_required
+def report_pdf(request, slug):
+    mission = _mission(slug)
+    with timezone.override(mission.timezone):
+        content = printing.render_pdf(
+            "dashboard/print/report.html",
+            {"mission": mission, "report": mission_report(mission=mission)},
+        )
+    response = HttpResponse(content, content_type="application/pdf")
+    # Inline: the browser opens its PDF viewer, one click from the printer.
+    response["Content-Disposition"] = content_disposition_header(
+        False, export_filename(mission, _("report"), "pdf")
+    )
+    return response
