@@ -34,20 +34,13 @@ from missions.selectors import (
     APPLICATION_SORTS,
     mission_application,
     mission_applications,
-    mission_for_staff,
     mission_history,
     mission_registrations,
     missions_overview,
 )
 
 from . import cockpit
-
-
-def _mission(slug) -> Mission:
-    try:
-        return mission_for_staff(slug=slug)
-    except Mission.DoesNotExist:
-        raise Http404 from None
+from .common import mission_or_404
 
 
 @staff_required
@@ -74,7 +67,7 @@ def mission_create(request):
 
 @staff_required
 def mission_edit(request, slug):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     form = MissionForm(request.POST or None, request.FILES or None, instance=mission)
     if request.method == "POST":
         if form.is_valid():
@@ -113,13 +106,13 @@ def _mission_page(request, mission, *, programme_form=None, cancel_form=None, st
 
 @staff_required
 def mission_detail(request, slug):
-    return _mission_page(request, _mission(slug))
+    return _mission_page(request, mission_or_404(slug))
 
 
 @require_POST
 @staff_required
 def mission_transition(request, slug):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     move = services.TRANSITIONS.get(request.POST.get("to", ""))
     if move is None:
         messages.error(request, _("Unknown status change."))
@@ -138,7 +131,7 @@ def mission_transition(request, slug):
 @require_POST
 @staff_required
 def mission_cancel(request, slug):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     form = CancelForm(request.POST)
     if form.is_valid():
         try:
@@ -156,7 +149,7 @@ def mission_cancel(request, slug):
 @require_POST
 @staff_required
 def programme_add(request, slug):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     with timezone.override(mission.timezone):
         form = ProgrammeItemForm(request.POST)
         if form.is_valid():
@@ -170,7 +163,7 @@ def programme_add(request, slug):
 
 @staff_required
 def programme_edit(request, slug, pk):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     item = get_object_or_404(mission.programme, pk=pk)
     with timezone.override(mission.timezone):
         form = ProgrammeItemForm(request.POST or None, instance=item)
@@ -193,7 +186,7 @@ def programme_edit(request, slug, pk):
 @require_POST
 @staff_required
 def programme_delete(request, slug, pk):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     item = get_object_or_404(mission.programme, pk=pk)
     item.delete()
     messages.success(request, _("The programme item has been deleted."))
@@ -228,7 +221,7 @@ def _applications_page(request, mission, *, decision_form=None, status=200):
 
 @staff_required
 def applications(request, slug):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     if request.method != "POST":
         return _applications_page(request, mission)
     form = DecisionForm(request.POST)
@@ -253,7 +246,7 @@ def applications(request, slug):
 
 @staff_required
 def application_detail(request, slug, pk):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     try:
         application = mission_application(mission=mission, pk=pk)
     except Application.DoesNotExist:
@@ -307,7 +300,7 @@ def _registrations_page(request, mission, *, form=None, status=200):
 
 @staff_required
 def registrations(request, slug):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     if request.method != "POST":
         return _registrations_page(request, mission)
     form = RegistrationDecisionForm(request.POST)
@@ -338,7 +331,7 @@ IMPORT_SESSION_KEY = "operator-import"
 @staff_required
 def operator_import(request, slug):
     """Upload a spreadsheet, see every row's errors and what would happen, then confirm."""
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     context = {"mission": mission, "form": ImportUploadForm(), "action_labels": ACTION_LABELS}
     if request.method == "POST" and "confirm" in request.POST:
         pending = request.session.get(IMPORT_SESSION_KEY) or {}
@@ -406,7 +399,7 @@ def _sessions_page(request, mission, *, form=None, status=200):
 
 @staff_required
 def sessions(request, slug):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     if request.method != "POST":
         return _sessions_page(request, mission)
     form = SessionForm(request.POST)
@@ -423,7 +416,7 @@ def sessions(request, slug):
 
 @staff_required
 def session_edit(request, slug, pk):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     session = get_object_or_404(mission.meeting_sessions, pk=pk)
     form = SessionForm(request.POST or None, instance=session)
     status = 200
@@ -449,7 +442,7 @@ def session_edit(request, slug, pk):
 @require_POST
 @staff_required
 def session_delete(request, slug, pk):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     session = get_object_or_404(mission.meeting_sessions, pk=pk)
     try:
         mm_services.session_delete(session=session)
@@ -499,7 +492,7 @@ def _schedule_page(request, mission, *, proposal=None, form=None, status=200):
 @staff_required
 def schedule(request, slug):
     """The optimiser's page: compute a proposal, follow it, review the latest one."""
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     if request.method != "POST":
         return _schedule_page(request, mission)
     form = ScheduleForm(request.POST)
@@ -522,14 +515,14 @@ def _proposal(mission, pk):
 
 @staff_required
 def schedule_proposal(request, slug, pk):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     return _schedule_page(request, mission, proposal=_proposal(mission, pk))
 
 
 @require_POST
 @staff_required
 def schedule_publish(request, slug, pk):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     proposal = _proposal(mission, pk)
     try:
         proposals.proposal_publish(proposal=proposal, by=request.user)
@@ -547,7 +540,7 @@ def schedule_publish(request, slug, pk):
 @require_POST
 @staff_required
 def schedule_discard(request, slug, pk):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     proposal = _proposal(mission, pk)
     try:
         proposals.proposal_discard(proposal=proposal, by=request.user)

@@ -16,22 +16,14 @@ from core.permissions import staff_required
 from matchmaking import services as mm_services
 from matchmaking.cache import cached
 from matchmaking.models import Meeting, MeetingStatus, Slot, Table
-from missions.models import Mission
-from missions.selectors import mission_for_staff
 
 from . import cockpit as selectors
-
-
-def _mission(slug) -> Mission:
-    try:
-        return mission_for_staff(slug=slug)
-    except Mission.DoesNotExist:
-        raise Http404 from None
+from .common import mission_or_404
 
 
 @staff_required
 def cockpit(request, slug):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     with timezone.override(mission.timezone):
         data = selectors.cockpit(mission=mission)
         context = {"mission": mission, "cockpit": data}
@@ -191,7 +183,7 @@ DONE = {
 @staff_required
 def cockpit_meeting(request, slug, pk):
     """A meeting of the grid and the forms that change it (POST with ``action``)."""
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     try:
         meeting = selectors.meeting_for_staff(mission=mission, pk=pk)
     except Meeting.DoesNotExist:

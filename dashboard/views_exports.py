@@ -12,16 +12,9 @@ from core.ids import MAX_ID
 from core.permissions import staff_required
 from matchmaking.models import MeetingSession, MeetingStatus, Side
 from missions.models import Application, Mission, OperatorRegistration
-from missions.selectors import mission_for_staff
 
 from . import exports, printing
-
-
-def _mission(slug) -> Mission:
-    try:
-        return mission_for_staff(slug=slug)
-    except Mission.DoesNotExist:
-        raise Http404 from None
+from .common import mission_or_404
 
 
 def _kind(kind: str) -> exports.Kind:
@@ -51,7 +44,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @staff_required
 def exports_page(request, slug):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     firms = (
         Application.objects.filter(mission=mission, status=Application.Status.APPROVED)
         .select_related("company")
@@ -83,7 +76,7 @@ def exports_page(request, slug):
 @never_cache
 @staff_required
 def export_csv(request, slug, kind):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     export = _kind(kind).build(mission)
     # Streamed: a mission of thousands of meetings starts downloading at once.
     return _file(
@@ -96,7 +89,7 @@ def export_csv(request, slug, kind):
 @never_cache
 @staff_required
 def export_xlsx(request, slug, kind):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     if kind == "all":
         built = [k.build(mission) for k in exports.KINDS.values()]
         name = _("exports")
@@ -124,7 +117,7 @@ def _pdf(mission: Mission, template: str, name: str, context: dict) -> HttpRespo
 @never_cache
 @staff_required
 def print_agenda(request, slug, side, pk):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     if pk > MAX_ID:  # past the database's integers (the lookup by foreign key would overflow)
         raise Http404
     agendas = printing.agendas(mission=mission, side=_side(side), pk=pk)
@@ -141,7 +134,7 @@ def print_agenda(request, slug, side, pk):
 @never_cache
 @staff_required
 def print_agendas(request, slug, side):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     agendas = printing.agendas(mission=mission, side=_side(side))
     name = _("agendas-firms") if side == Side.COMPANY else _("agendas-operators")
     return _pdf(mission, "dashboard/print/agendas.html", name, {"agendas": agendas, "side": side})
@@ -150,7 +143,7 @@ def print_agendas(request, slug, side):
 @never_cache
 @staff_required
 def print_plan(request, slug, pk):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     plans = printing.table_plans(mission=mission, session_pk=pk)
     if not plans:
         raise Http404
@@ -161,7 +154,7 @@ def print_plan(request, slug, pk):
 @never_cache
 @staff_required
 def print_plans(request, slug):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     plans = printing.table_plans(mission=mission)
     return _pdf(mission, "dashboard/print/plans.html", _("table-plans"), {"plans": plans})
 
@@ -169,7 +162,7 @@ def print_plans(request, slug):
 @never_cache
 @staff_required
 def print_badges(request, slug):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     side = request.GET.get("side") or None
     if side is not None:
         _side(side)

@@ -1,6 +1,6 @@
 """The mission report for the agency's management, as a page and as an A4 PDF (staff only)."""
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -8,24 +8,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from core.permissions import staff_required
-from missions.models import Mission
-from missions.selectors import mission_for_staff
 
 from . import printing
+from .common import mission_or_404
 from .exports import export_filename
 from .report import mission_report
 
 
-def _mission(slug) -> Mission:
-    try:
-        return mission_for_staff(slug=slug)
-    except Mission.DoesNotExist:
-        raise Http404 from None
-
-
 @staff_required
 def report(request, slug):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     with timezone.override(mission.timezone):
         return render(
             request,
@@ -37,7 +29,7 @@ def report(request, slug):
 @never_cache
 @staff_required
 def report_pdf(request, slug):
-    mission = _mission(slug)
+    mission = mission_or_404(slug)
     with timezone.override(mission.timezone):
         content = printing.render_pdf(
             "dashboard/print/report.html",
