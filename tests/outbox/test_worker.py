@@ -177,3 +177,12 @@ def test_a_permanent_refusal_fails_once_and_is_shown_to_staff(smtp, workers, cli
     client.force_login(staff)
     page = client.get(f"/staff/missions/{email.mission.slug}/emails/").content.decode()
     assert "cio@banque.example" in page and "no such user" in page
+
+
+def test_the_sweep_sees_whether_tasks_are_waiting_in_the_broker(broker):
+    from types import SimpleNamespace
+
+    task = SimpleNamespace(app=broker)
+    assert tasks._queue_empty(task)  # Redis keeps no empty list
+    broker.send_task("outbox.deliver", args=["nobody:1"])  # no worker: it waits
+    assert not tasks._queue_empty(task)
