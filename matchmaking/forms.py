@@ -61,3 +61,7 @@ class DirectoryFilterForm(forms.Form):
         self.fields["kind"].choices = [("", _("All kinds")), *OperatorKind.choices]
         for name in ("sector", "kind", "country"):
             self.fields[name].widget.attrs["class"] = "form-select"
+
+
+class MeetingCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=300, required=False)

@@ -16,7 +16,7 @@ from missions.models import MATCHMAKING_VISIBLE_STATUSES, Mission
 
 from . import selectors, services
 from .calendar import calendar_bytes
-from .forms import DirectoryFilterForm, RequestForm
+from .forms import DirectoryFilterForm, MeetingCancelForm, RequestForm
 from .models import CalendarFeed, Meeting, MeetingRequest, Side, Slot
 from .reasons import reasons_text
 
@@ -269,9 +269,13 @@ def _own_meeting(participant, pk) -> Meeting:
 def meeting_cancel(request, slug, pk):
     participant = _participant(request, slug)
     meeting = _own_meeting(participant, pk)
+    form = MeetingCancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("matchmaking:agenda", slug=slug)
     try:
         services.meeting_cancel(
-            meeting=meeting, by=request.user, reason=request.POST.get("reason", "")[:300]
+            meeting=meeting, by=request.user, reason=form.cleaned_data["reason"]
         )
     except services.MatchmakingError as exc:
         messages.error(request, str(exc))

@@ -297,3 +297,17 @@ def test_participants_cannot_cancel_once_the_meeting_started_or_the_mission_clos
         services.meeting_cancel(meeting=meeting, by=owner)
     meeting.refresh_from_db()
     assert meeting.status == "confirmed"
+
+
+def test_a_cancellation_reason_the_database_cannot_store_is_refused_with_a_message(client, session):
+    owner, contact = participants(session.mission)
+    meeting = _book(session, owner, contact)
+    client.force_login(contact)
+    url = f"/m/{session.mission.slug}/meetings/{meeting.pk}/cancel/"
+    page = client.post(url, {"reason": "Vol\x00annulé"}, follow=True).content.decode()
+    assert "Le caractère nul n’est pas autorisé." in page  # the user speaks French
+    meeting.refresh_from_db()
+    assert meeting.status == "confirmed"
+    client.post(url, {"reason": "Vol annulé"})
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.cancel_reason) == ("cancelled", "Vol annulé")
