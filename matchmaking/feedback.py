@@ -36,7 +36,7 @@ from .models import (
     MeetingStatus,
     Side,
 )
-from .services import MatchmakingError
+from .services import MatchmakingError, signed_link_read
 
 FEEDBACK_SALT = "matchmaking.feedback"
 # A link stays usable long enough to come back and change one's answer, not forever.
@@ -100,15 +100,10 @@ class FeedbackReader:
 
 def feedback_check(token: str) -> FeedbackReader:
     """The meeting, side and stage a link answers for, or FeedbackLinkError with the reason."""
-    try:
-        data = signing.loads(token, salt=FEEDBACK_SALT, max_age=FEEDBACK_MAX_AGE)
-    except signing.SignatureExpired as exc:
-        raise FeedbackLinkError(_("This link has expired.")) from exc
-    except signing.BadSignature as exc:
-        raise FeedbackLinkError(
-            _("This link is not valid. Copy the whole address from the e-mail."), status=400
-        ) from exc
-    if not isinstance(data, dict) or data.get("s") not in FeedbackStage.values:
+    data = signed_link_read(
+        token, salt=FEEDBACK_SALT, max_age=FEEDBACK_MAX_AGE, error=FeedbackLinkError
+    )
+    if data.get("s") not in FeedbackStage.values:
         raise FeedbackLinkError(
             _("This link is not valid. Copy the whole address from the e-mail."), status=400
         )

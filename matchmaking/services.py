@@ -436,6 +436,18 @@ def meeting_book(
     return meeting
 
 
+def _relocate(meeting: Meeting, *, slot: Slot, table: Table, delegate) -> None:
+    """Move a locked meeting; the database's one-per-slot rules decide a race."""
+    meeting.relocate(slot=slot, table=table, delegate=delegate)
+    try:
+        with transaction.atomic():
+            meeting.save(update_fields=Meeting.RELOCATED)
+    except IntegrityError as exc:
+        raise MatchmakingError(
+            _("Someone has just taken this time slot. Choose another one.")
+        ) from exc
+
+
 def _lock_meeting(meeting: Meeting) -> Meeting:
     return (
         Meeting.objects.select_for_update()
@@ -536,14 +548,7 @@ def meeting_move(*, meeting: Meeting, slot: Slot, by: User, staff: bool = False)
         operator=meeting.operator,
         application=application,
     )
-    meeting.relocate(slot=target, table=table, delegate=delegate)
-    try:
-        with transaction.atomic():
-            meeting.save(update_fields=Meeting.RELOCATED)
-    except IntegrityError as exc:
-        raise MatchmakingError(
-            _("Someone has just taken this time slot. Choose another one.")
-        ) from exc
+    _relocate(meeting, slot=target, table=table, delegate=delegate)
     _invite(meeting, template="meeting_moved", method="REQUEST", extra={"by": by})
     mission_changed(meeting.mission_id)
     return meeting
@@ -568,11 +573,30 @@ ATTENDANCE_MAX_AGE = timedelta(days=60)
 
 
 class AttendanceLinkError(MatchmakingError):
-    """The link cannot be used; ``gone`` tells a used or outdated link from a forged one."""
+    """The link cannot be used; ``status`` is the HTTP answer: 400 for a forged or damaged
+    link, 410 for one that is gone (used, outdated, expired)."""
 
-    def __init__(self, message: str, *, gone: bool = True):
+    def __init__(self, message: str, *, status: int = 410):
         super().__init__(message)
-        self.gone = gone
+        self.status = status
+
+
+def signed_link_read(token: str, *, salt: str, max_age: timedelta, error: type) -> dict:
+    """The data of a link sent by e-mail, or ``error`` (a link error class with a ``status``)
+    saying it expired (410) or is forged or damaged (400)."""
+    try:
+        data = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.SignatureExpired as exc:
+        raise error(_("This link has expired.")) from exc
+    except signing.BadSignature as exc:
+        raise error(
+            _("This link is not valid. Copy the whole address from the e-mail."), status=400
+        ) from exc
+    if not isinstance(data, dict):
+        raise error(
+            _("This link is not valid. Copy the whole address from the e-mail."), status=400
+        )
+    return data
 
 
 def _reader_digest(email: str) -> str:
@@ -608,14 +632,9 @@ def _attendance_refusal(meeting: Meeting | None, sequence) -> str | None:
 
 def attendance_check(token: str) -> Attendance:
     """The meeting and side a link confirms, or AttendanceLinkError with the reason."""
-    try:
-        data = signing.loads(token, salt=ATTENDANCE_SALT, max_age=ATTENDANCE_MAX_AGE)
-    except signing.SignatureExpired as exc:
-        raise AttendanceLinkError(_("This link has expired.")) from exc
-    except signing.BadSignature as exc:
-        raise AttendanceLinkError(
-            _("This link is not valid. Copy the whole address from the e-mail."), gone=False
-        ) from exc
+    data = signed_link_read(
+        token, salt=ATTENDANCE_SALT, max_age=ATTENDANCE_MAX_AGE, error=AttendanceLinkError
+    )
     meeting = (
         Meeting.objects.select_related("mission", "company", "operator", "slot", "table")
         .filter(pk=data.get("m"))
@@ -812,14 +831,7 @@ def meeting_staff_move(
     delegate = _staff_fit(
         meeting, slot=target, table=table, others=_active_others(mission, meeting.pk)
     )
-    meeting.relocate(slot=target, table=table, delegate=delegate)
-    try:
-        with transaction.atomic():
-            meeting.save(update_fields=Meeting.RELOCATED)
-    except IntegrityError as exc:
-        raise MatchmakingError(
-            _("Someone has just taken this time slot. Choose another one.")
-        ) from exc
+    _relocate(meeting, slot=target, table=table, delegate=delegate)
     _staff_moved([meeting], by)
     return meeting
 

@@ -392,7 +392,7 @@ def attend(request, token):
             request,
             "matchmaking/attend.html",
             {"error": str(error)},
-            status=410 if error.gone else 400,
+            status=error.status,
         )
     meeting = attendance.meeting
     return render(
