@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint fmt worker beat messages clean bench-load bench-booking
+.PHONY: install system run test lint fmt worker beat messages clean bench-load bench-booking
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "Python 3.12 or newer is needed (found $$($(PYTHON) --version))."; exit 1; }
@@ -25,6 +25,23 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python .env
 
 install: $(STAMP)
 
+## system: Debian packages of the tests: Pango and a font for the PDF print-outs (WeasyPrint),
+## Chromium for the browser tests (Playwright cannot download its own browsers here). Installed
+## when missing and run as root; otherwise the command to run is printed.
+system:
+	@missing=""; \
+	ldconfig -p | grep -q libpangoft2-1.0.so.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fontconfig fonts-dejavu-core"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing$$missing"; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing system packages:$$missing. Install them: sudo apt-get install$$missing"; \
+	  fi; \
+	fi
+
 ## run: the whole product on the embedded default (SQLite, console e-mail, eager tasks, demo data)
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -32,7 +49,7 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the test suite (SQLite by default; PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set)
-test: install
+test: install system
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
