@@ -35,27 +35,38 @@ def encode(value: Any) -> Any:
     raise TypeError(f"cannot keep {type(value).__name__} in an e-mail's context")
 
 
+def _read(label: str, pks: list, rows: dict) -> None:
+    """Read the rows of one model not read yet, in one query, with the rows its messages always
+    read (the model's OUTBOX_RELATED)."""
+    wanted = [pk for pk in pks if (label, pk) not in rows]
+    if not wanted:
+        return
+    model = apps.get_model(label)
+    found = model._default_manager.all()
+    if related := getattr(model, "OUTBOX_RELATED", ()):
+        found = found.select_related(*related)
+    for pk, row in found.in_bulk(wanted).items():
+        rows[label, pk] = row
+    for pk in wanted:
+        if (label, pk) not in rows:
+            raise Gone(f"{model._meta.verbose_name} #{pk} no longer exists")
+
+
 def decode(value: Any, rows: dict | None = None) -> Any:
     """The value with its references read again; ``rows`` shares the rows read between calls, so
-    a row named twice (in the context and by an attachment) is read once."""
+    a row named twice (in the context and by an attachment) is read once, and a list of rows
+    of one model (a day's meetings) is read in one query."""
     rows = {} if rows is None else rows
     if isinstance(value, list):
+        refs = [v for v in value if isinstance(v, dict) and MODEL in v]
+        for label in {v[MODEL] for v in refs}:
+            _read(label, [v[PK] for v in refs if v[MODEL] == label], rows)
         return [decode(v, rows) for v in value]
     if not isinstance(value, dict):
         return value
     if MODEL in value:
-        ref = (value[MODEL], value[PK])
-        if ref not in rows:
-            model = apps.get_model(value[MODEL])
-            try:
-                # A model may name the rows its messages always read (OUTBOX_RELATED).
-                rows_of = model._default_manager.all()
-                if related := getattr(model, "OUTBOX_RELATED", ()):
-                    rows_of = rows_of.select_related(*related)
-                rows[ref] = rows_of.get(pk=value[PK])
-            except model.DoesNotExist as exc:
-                raise Gone(f"{model._meta.verbose_name} #{value[PK]} no longer exists") from exc
-        return rows[ref]
+        _read(value[MODEL], [value[PK]], rows)
+        return rows[value[MODEL], value[PK]]
     if DATETIME in value:
         return parse_datetime(value[DATETIME])
     if DATE in value:

@@ -399,3 +399,24 @@ def test_the_staff_page_lists_failures_first(client, staff, django_capture_on_co
     page = client.get(f"/staff/missions/{mission.slug}/emails/").content.decode()
     rows = page.split("<tbody>")[1]
     assert email.status == "sent" and rows.index("Échec") < rows.index("Envoyé")
+
+
+def test_a_list_of_rows_in_a_message_is_read_in_one_query(django_assert_num_queries):
+    from outbox.serialization import decode, encode
+
+    session = MeetingSessionFactory()
+    meetings = []
+    for slot in session.slots.order_by("starts_at")[:3]:
+        owner, contact = participants(session.mission)
+        meetings.append(
+            services.meeting_book(
+                mission=session.mission,
+                company=owner.company,
+                operator=contact.operator,
+                slot=slot,
+                by=contact,
+            )
+        )
+    with django_assert_num_queries(1):
+        read = decode(encode({"meetings": meetings}))["meetings"]
+        assert [m.operator.name for m in read] == [m.operator.name for m in meetings]
