@@ -24,7 +24,6 @@ Choices:
 
 from __future__ import annotations
 
-import inspect
 import logging
 import time
 from collections import defaultdict
@@ -182,14 +181,6 @@ def _progress_reporter(proposal: ScheduleProposal, offset: int) -> Callable[...,
     return report
 
 
-def _solve(instance, *, time_limit: float, reporter: Callable[..., None]) -> Solution:
-    """Call the optimiser, with a progress callback when its version accepts one."""
-    kwargs: dict[str, Any] = {"time_limit": time_limit, "workers": WORKERS}
-    if "on_progress" in inspect.signature(solver.solve).parameters:
-        kwargs["on_progress"] = reporter
-    return solver.solve(instance, **kwargs)
-
-
 def _key_of(meeting) -> tuple[int, int, int]:
     """(company pk, operator pk, slot pk) of an optimiser meeting, whatever its orientation."""
     parts = dict(parse_key(k) for k in (meeting.a, meeting.b))
@@ -311,7 +302,9 @@ def proposal_compute(*, proposal_id: int) -> ScheduleProposal | None:
         mi = mission_instance(mission)
         offset = mi.keep_bonus * len(mi.movable)
         reporter = _progress_reporter(proposal, offset)
-        solution = _solve(mi.instance, time_limit=proposal.time_limit, reporter=reporter)
+        solution = solver.solve(
+            mi.instance, time_limit=proposal.time_limit, workers=WORKERS, on_progress=reporter
+        )
         kept = {m.pair for m in solution.meetings}
         if solution.status != "infeasible" and not set(mi.movable) <= kept:
             # The optimiser ran out of time before keeping every movable meeting: solve again
@@ -327,7 +320,9 @@ def proposal_compute(*, proposal_id: int) -> ScheduleProposal | None:
                 requests=mi.requests,
                 slots=mi.slots,
             )
-            solution = _solve(instance, time_limit=left, reporter=reporter)
+            solution = solver.solve(
+                instance, time_limit=left, workers=WORKERS, on_progress=reporter
+            )
     except Exception as exc:  # never leave a proposal "computing" after a crash
         logger.exception("schedule proposal %s failed", proposal_id)
         return _finish(
