@@ -19,7 +19,7 @@ django.setup()
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
-from django.db import transaction  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from companies.models import Company, Operator, Sector  # noqa: E402
@@ -199,6 +199,10 @@ if __name__ == "__main__":
     result = seed(
         slug=args.slug, firms=args.firms, operators=args.operators, meetings=args.meetings
     )
+    # Fresh statistics, as autovacuum would gather them on a live database: without them the
+    # planner guesses a handful of rows for tables written in bulk a moment ago.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     if args.out:
         with open(args.out, "w") as handle:
             json.dump(result, handle)

@@ -3,6 +3,8 @@ minimal "hello" view as the ceiling of the machine."""
 
 import os
 
+# Production settings: the checkout's .env turns DEBUG on, which records every query.
+os.environ["DEBUG"] = "False"
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
 os.environ.setdefault("SECURE_COOKIES", "False")

@@ -30,13 +30,13 @@ def cockpit(request, slug):
 
         def render_parts() -> dict[str, str]:
             # The charts and the grid (thousands of cells on a big mission) depend only on the
-            # meetings and requests, whose every change renews the mission's read cache.
+            # meetings and requests, whose every change renews the mission's activity version.
             return {
                 "charts": render_to_string("dashboard/_cockpit_charts.html", context),
                 "grids": render_to_string("dashboard/_cockpit_grids.html", context),
             }
 
-        parts = cached(mission.pk, "cockpit", render_parts, per_language=True)
+        parts = cached(mission.pk, "cockpit", render_parts, per_language=True, activity=True)
         return render(request, "dashboard/cockpit.html", {**context, "parts": parts})
 
 

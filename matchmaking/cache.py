@@ -1,20 +1,31 @@
-"""A read cache for the busiest pages of a mission (booking page, directory, agenda).
+"""A read cache for the busiest pages of a mission (booking page, directory, agenda, cockpit).
 
-Every entry is keyed by the mission's *version*, a counter that every write touching the
-mission's matchmaking bumps after its commit (bookings, requests, availability, sessions,
-decisions on firms and operators, profile changes). A bump makes every former entry unreachable,
-so nothing stale is served after a change; entries also expire after a few minutes. With several
-processes the cache must be shared (Redis, as in production): a per-process memory cache would
-miss other processes' bumps. Each process also keeps copies of the entries it used last
-(``recent``): their keys hold the version, so a copy can never be stale, and a page then costs
-one round trip to Redis (the version) instead of one per entry.
+Every entry is keyed by *versions*: counters that writes bump after their commit, so that a bump
+makes every former entry unreachable and nothing stale is served after a change; entries also
+expire after a few minutes. Three kinds of versions, so that the busiest write (a booking) does
+not expire what it does not change:
+
+- the mission's version, bumped by ``mission_changed`` after anything that may change every page
+  (sessions, decisions on firms and operators, profiles, a published schedule): every entry
+  holds it;
+- the mission's *activity* version, bumped by ``meetings_changed`` after a meeting, a request or
+  an availability changes: held by mission-wide views of the meetings (tables taken per slot, the
+  cockpit);
+- one version per firm and per operator, bumped by ``meetings_changed`` for the parties of the
+  change: held by what shows one party's meetings and requests (its agenda, its busy slots, its
+  directory flags).
+
+With several processes the cache must be shared (Redis, as in production): a per-process memory
+cache would miss other processes' bumps. Each process also keeps copies of the entries it used
+last (``recent``): their keys hold the versions, so a copy can never be stale, and a page then
+costs one round trip to Redis (its versions) instead of one per entry.
 """
 
 import pickle
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 
 from django.core.cache import cache
@@ -23,12 +34,12 @@ from django.utils.translation import get_language
 
 TIMEOUT = 300
 
-# Within one request each mission's version is read once (a page reads it for every entry).
-_versions: ContextVar[dict[int, int] | None] = ContextVar("mission_versions", default=None)
+# Within one request each version is read once (a page reads it for every entry).
+_versions: ContextVar[dict[str, int] | None] = ContextVar("mission_versions", default=None)
 
 
 class RequestVersionsMiddleware:
-    """Gives each request its own memo of mission versions, forgotten when it ends."""
+    """Gives each request its own memo of versions, forgotten when it ends."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -41,38 +52,69 @@ class RequestVersionsMiddleware:
             _versions.reset(token)
 
 
-def _version_key(mission_id: int) -> str:
-    return f"mm:version:{mission_id}"
+def _version_key(mission_id: int, scope: str = "") -> str:
+    return f"mm:version:{mission_id}{scope}"
+
+
+ACTIVITY = ":activity"
+
+
+def _party_scope(side: str, pk: int) -> str:
+    return f":{side}:{pk}"
+
+
+def versions(keys: list[str]) -> list[int]:
+    """The current value of each version key, read in one round trip, then remembered until the
+    request ends (outside a request, read every time)."""
+    memo = _versions.get()
+    if memo is None:
+        memo = {}
+    missing = [key for key in keys if key not in memo]
+    if missing:
+        found = cache.get_many(missing)
+        for key in missing:
+            if key not in found:
+                # A fresh start (or an evicted counter) must not meet entries of an older start.
+                cache.add(key, time.time_ns(), None)
+                found[key] = cache.get(key, 0)
+        memo.update(found)
+    return [memo[key] for key in keys]
 
 
 def mission_version(mission_id: int) -> int:
-    memo = _versions.get()
-    if memo is not None and mission_id in memo:
-        return memo[mission_id]
-    version = cache.get(_version_key(mission_id))
-    if version is None:
-        # A fresh start (or an evicted counter) must not meet entries of an older start.
-        cache.add(_version_key(mission_id), time.time_ns(), None)
-        version = cache.get(_version_key(mission_id), 0)
-    if memo is not None:
-        memo[mission_id] = version
-    return version
+    return versions([_version_key(mission_id)])[0]
 
 
-def _bump(mission_id: int) -> None:
+def _bump(key: str) -> None:
     memo = _versions.get()
     if memo:
-        memo.pop(mission_id, None)  # this request's own write: read the new version next
+        memo.pop(key, None)  # this request's own write: read the new version next
     try:
-        cache.incr(_version_key(mission_id))
+        cache.incr(key)
     except ValueError:
-        cache.set(_version_key(mission_id), time.time_ns(), None)
+        cache.set(key, time.time_ns(), None)
 
 
 def mission_changed(*mission_ids: int) -> None:
-    """Call inside the write's transaction: the missions' entries expire when it commits."""
+    """Call inside the write's transaction: every entry of the missions expires when it
+    commits."""
     for mission_id in set(mission_ids):
-        transaction.on_commit(lambda m=mission_id: _bump(m))
+        key = _version_key(mission_id)
+        transaction.on_commit(lambda key=key: _bump(key))
+
+
+def meetings_changed(mission_id: int, *, parties: Iterable[tuple[str, int]]) -> None:
+    """Call inside the write's transaction when meetings, requests or availability of
+    ``parties`` (``(side, pk)`` pairs) change: the mission-wide views of the meetings and those
+    parties' own entries expire when it commits; the rest of the mission stays cached."""
+    keys = {_version_key(mission_id, ACTIVITY)}
+    keys.update(_version_key(mission_id, _party_scope(side, pk)) for side, pk in parties)
+
+    def bump():
+        for key in sorted(keys):
+            _bump(key)
+
+    transaction.on_commit(bump)
 
 
 class _Recent:
@@ -122,10 +164,25 @@ recent = _Recent(max_bytes=32 * 1024 * 1024, timeout=TIMEOUT)
 
 
 def cached[T](
-    mission_id: int, name: str, build: Callable[[], T], *, per_language: bool = False
+    mission_id: int,
+    name: str,
+    build: Callable[[], T],
+    *,
+    per_language: bool = False,
+    activity: bool = False,
+    party: tuple[str, int] | None = None,
 ) -> T:
+    """The entry ``name`` of the mission, built by ``build`` when missing. It expires with the
+    mission's version, and also with its activity version (``activity``) or with one party's
+    version (``party``): say which its content depends on."""
+    keys = [_version_key(mission_id)]
+    if activity:
+        keys.append(_version_key(mission_id, ACTIVITY))
+    if party is not None:
+        keys.append(_version_key(mission_id, _party_scope(*party)))
+    stamp = ".".join(map(str, versions(keys)))
     language = get_language() if per_language else ""
-    key = f"mm:{mission_id}:{mission_version(mission_id)}:{name}:{language}"
+    key = f"mm:{mission_id}:{stamp}:{name}:{language}"
     value = recent.get(key)
     if value is not None:
         return value

@@ -30,7 +30,7 @@ from missions.models import (
 )
 from outbox.services import email_send, recipients_for_users
 
-from .cache import mission_changed
+from .cache import meetings_changed, mission_changed
 from .models import (
     CalendarFeed,
     Meeting,
@@ -72,6 +72,16 @@ class Participant:
         if self.side == Side.COMPANY:
             return meeting_or_request.company_id == self.company.pk
         return meeting_or_request.operator_id == self.operator.pk
+
+
+def _changed(*meetings_or_requests) -> None:
+    """Meetings or requests changed: the mission's views of its meetings and both parties' own
+    entries expire on commit, the rest of the mission's read cache stays."""
+    for row in meetings_or_requests:
+        meetings_changed(
+            row.mission_id,
+            parties=[(Side.COMPANY, row.company_id), (Side.OPERATOR, row.operator_id)],
+        )
 
 
 def _check_open(mission: Mission) -> None:
@@ -227,21 +237,27 @@ def availability_set(*, participant: Participant, unavailable_slot_ids: set[int]
         Unavailability.objects.filter(slot_id__in=slots, **party).values_list("slot_id", flat=True)
     )
     Unavailability.objects.bulk_create(Unavailability(slot_id=s, **party) for s in slots - existing)
-    mission_changed(participant.mission.pk)
+    meetings_changed(
+        participant.mission.pk, parties=[(participant.side, participant.organisation.pk)]
+    )
 
 
 # --- Requests ---------------------------------------------------------------------------------
 
 
-def _counterpart_ok(mission: Mission, company: Company, operator: Operator) -> None:
-    if not Application.objects.filter(
+def _counterpart_ok(mission: Mission, company: Company, operator: Operator) -> Application:
+    """The firm's approved application if both parties take part in the mission; otherwise a
+    refusal that says which one does not."""
+    application = Application.objects.filter(
         mission=mission, company=company, status=Application.Status.APPROVED
-    ).exists():
+    ).first()
+    if application is None:
         raise MatchmakingError(_("This firm is not part of the delegation."))
     if not OperatorRegistration.objects.filter(
         mission=mission, operator=operator, status=OperatorRegistration.Status.CONFIRMED
     ).exists():
         raise MatchmakingError(_("This operator is not confirmed for the mission."))
+    return application
 
 
 def _people(side: str, company: Company, operator: Operator) -> list[User]:
@@ -288,7 +304,7 @@ def request_create(
             "from_company": participant.side == Side.COMPANY,
         },
     )
-    mission_changed(request.mission_id)
+    _changed(request)
     return request
 
 
@@ -317,7 +333,7 @@ def request_respond(
             "operator": request.operator,
         },
     )
-    mission_changed(request.mission_id)
+    _changed(request)
     return request
 
 
@@ -330,7 +346,7 @@ def request_withdraw(*, request: MeetingRequest, participant: Participant) -> Me
         raise MatchmakingError(_("This request is no longer open."))
     request.status = RequestStatus.WITHDRAWN
     request.save(update_fields=["status"])
-    mission_changed(request.mission_id)
+    _changed(request)
     return request
 
 
@@ -338,10 +354,10 @@ def request_withdraw(*, request: MeetingRequest, participant: Participant) -> Me
 
 
 def _invite(meeting: Meeting, *, template: str, method: str, extra: dict | None = None) -> None:
-    people = [
-        *meeting.company.members.filter(is_active=True),
-        *meeting.operator.contacts.filter(is_active=True),
-    ]
+    # The firm's members and the operator's contacts, in one query.
+    people = User.objects.filter(
+        Q(company_id=meeting.company_id) | Q(operator_id=meeting.operator_id), is_active=True
+    ).order_by("pk")
     email_send(
         event=f"{template}:{meeting.pk}:{meeting.sequence}",
         mission=meeting.mission,
@@ -359,18 +375,27 @@ def _place(
     *, meeting_qs, slot: Slot, company: Company, operator: Operator, application: Application
 ):
     """A free delegate of the firm and a free table for ``slot``, or a clear refusal."""
-    busy = meeting_qs.filter(slot=slot)
-    if Unavailability.objects.filter(slot=slot, company=company).exists():
+    away = set(
+        Unavailability.objects.filter(
+            Q(company=company) | Q(operator=operator), slot=slot
+        ).values_list("company_id", flat=True)
+    )  # the firm's id if it is away; None if the operator is
+    if company.pk in away:
         raise MatchmakingError(_("The firm is not available at this time."))
-    if Unavailability.objects.filter(slot=slot, operator=operator).exists():
+    if away:
         raise MatchmakingError(_("The operator is not available at this time."))
-    if busy.filter(operator=operator).exists():
+    in_slot = list(
+        meeting_qs.filter(slot=slot)
+        .order_by()
+        .values_list("operator_id", "company_id", "delegate_id", "table_id")
+    )
+    if any(operator_id == operator.pk for operator_id, *_rest in in_slot):
         raise MatchmakingError(_("The operator already has a meeting at this time."))
-    taken = set(busy.filter(company=company).values_list("delegate_id", flat=True))
+    taken = {delegate_id for _o, company_id, delegate_id, _t in in_slot if company_id == company.pk}
     delegate = next((d for d in application.delegates.all() if d.pk not in taken), None)
     if delegate is None:
         raise MatchmakingError(_("All the firm's delegates already have a meeting at this time."))
-    used = set(busy.values_list("table_id", flat=True))
+    used = {table_id for *_rest, table_id in in_slot}
     table = slot.session.table_set.exclude(pk__in=used).order_by("number").first()
     if table is None:
         raise MatchmakingError(_("Every table is taken at this time."))
@@ -396,26 +421,35 @@ def meeting_book(
 ) -> Meeting:
     """Book ``slot`` for the firm and the operator. The first to commit wins; the other gets a
     MatchmakingError that says why."""
-    mission = Mission.objects.get(pk=mission.pk)
-    _check_open(mission)
-    slot = Slot.objects.select_for_update().select_related("session").get(pk=slot.pk)
+    # The slot's row lock orders the bookings of one slot; the mission is read fresh with it
+    # (its status decides), without locking it: bookings of other slots go on meanwhile.
+    slot = (
+        Slot.objects.select_for_update(of=("self",))
+        .select_related("session", "mission")
+        .get(pk=slot.pk)
+    )
     _check_slot(mission, slot)
-    _counterpart_ok(mission, company, operator)
+    mission = slot.mission
+    _check_open(mission)
+    application = _counterpart_ok(mission, company, operator)
     active = Meeting.objects.filter(mission=mission).exclude(status=MeetingStatus.CANCELLED)
-    existing = active.filter(company=company, operator=operator).select_related("slot").first()
+    existing = (
+        active.filter(company=company, operator=operator)
+        .order_by()
+        .values_list("slot__starts_at", flat=True)
+        .first()
+    )
     if existing:
         raise MatchmakingError(
             _("These two already meet on %(when)s.")
-            % {"when": f"{timezone.localtime(existing.slot.starts_at, mission.tzinfo):%d/%m %H:%M}"}
+            % {"when": f"{timezone.localtime(existing, mission.tzinfo):%d/%m %H:%M}"}
         )
-    application = Application.objects.prefetch_related("delegates").get(
-        mission=mission, company=company, status=Application.Status.APPROVED
-    )
     delegate, table = _place(
         meeting_qs=active, slot=slot, company=company, operator=operator, application=application
     )
     try:
-        with transaction.atomic():
+        # No savepoint: a refusal rolls the whole booking back anyway.
+        with transaction.atomic(savepoint=False):
             meeting = Meeting.objects.create(
                 mission=mission,
                 company=company,
@@ -432,7 +466,7 @@ def meeting_book(
             _("Someone has just taken this time slot. Choose another one.")
         ) from exc
     _invite(meeting, template="meeting_booked", method="REQUEST")
-    mission_changed(meeting.mission_id)
+    _changed(meeting)
     return meeting
 
 
@@ -462,7 +496,7 @@ def _cancel(meeting: Meeting, *, reason: str = "", departure: str = "") -> Meeti
     meeting.sequence += 1
     meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
     _invite(meeting, template="meeting_cancelled", method="CANCEL", extra={"departure": departure})
-    mission_changed(meeting.mission_id)
+    _changed(meeting)
     return meeting
 
 
@@ -521,7 +555,7 @@ def meeting_move(*, meeting: Meeting, slot: Slot, by: User, staff: bool = False)
         raise MatchmakingError(
             _("The agency has locked this meeting: ask the agency to change it.")
         )
-    _counterpart_ok(mission, meeting.company, meeting.operator)
+    application = _counterpart_ok(mission, meeting.company, meeting.operator)
     # Lock both slots in id order so that two opposite moves cannot deadlock.
     locked = {
         s.pk: s
@@ -538,9 +572,6 @@ def meeting_move(*, meeting: Meeting, slot: Slot, by: User, staff: bool = False)
         .exclude(status=MeetingStatus.CANCELLED)
         .exclude(pk=meeting.pk)
     )
-    application = Application.objects.prefetch_related("delegates").get(
-        mission=mission, company=meeting.company, status=Application.Status.APPROVED
-    )
     delegate, table = _place(
         meeting_qs=others,
         slot=target,
@@ -550,7 +581,7 @@ def meeting_move(*, meeting: Meeting, slot: Slot, by: User, staff: bool = False)
     )
     _relocate(meeting, slot=target, table=table, delegate=delegate)
     _invite(meeting, template="meeting_moved", method="REQUEST", extra={"by": by})
-    mission_changed(meeting.mission_id)
+    _changed(meeting)
     return meeting
 
 
@@ -670,7 +701,7 @@ def attendance_confirm(token: str) -> Attendance:
         )
     setattr(meeting, field, timezone.now())
     meeting.save(update_fields=[field, "updated_at"])
-    mission_changed(meeting.mission_id)
+    _changed(meeting)
     return Attendance(meeting=meeting, side=attendance.side, user=attendance.user)
 
 
@@ -808,7 +839,7 @@ def _active_others(mission: Mission, *excluded: int):
 def _staff_moved(meetings: list[Meeting], by: User) -> None:
     for meeting in meetings:
         _invite(meeting, template="meeting_moved", method="REQUEST", extra={"by": by})
-    mission_changed(meetings[0].mission_id)
+    _changed(*meetings)
 
 
 @transaction.atomic
@@ -895,7 +926,7 @@ def meeting_lock_set(*, meeting: Meeting, locked: bool, by: User) -> Meeting:
         )
     meeting.locked = locked
     meeting.save(update_fields=["locked", "updated_at"])
-    mission_changed(meeting.mission_id)
+    _changed(meeting)
     return meeting
 
 
@@ -929,5 +960,5 @@ def meeting_outcome_set(*, meeting: Meeting, status: str, by: User) -> Meeting:
         return meeting  # a second click, or "not recorded" on a meeting never recorded
     meeting.status = status
     meeting.save(update_fields=["status", "updated_at"])
-    mission_changed(meeting.mission_id)
+    _changed(meeting)
     return meeting

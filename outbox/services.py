@@ -82,7 +82,9 @@ def email_send(
     ]
     if not rows:
         return
-    with transaction.atomic():
+    # One transaction for the check and the insert, without a savepoint inside the caller's:
+    # neither raises for a known key.
+    with transaction.atomic(savepoint=False):
         known = set(
             Email.objects.filter(key__in=[r.key for r in rows]).values_list("key", flat=True)
         )

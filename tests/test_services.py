@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
 from config.celery import app
+from core.cache import RedisCache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,6 +69,8 @@ def test_redis_cache_round_trip():
     assert cache.get("greeting") == {"fr": "bonjour"}
     cache.delete("greeting")
     assert cache.get("greeting") is None
+    # One Redis client per pool, not one per call (Django's own backend builds one each time).
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
 
 
 @pytest.mark.postgres

@@ -14,25 +14,32 @@ def test_a_request_reads_each_mission_version_once_and_sees_its_own_writes():
     seen = []
 
     def view(request):
-        with mock.patch.object(cache, "get", wraps=cache.get) as get:
+        with mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many:
             first = mm_cache.mission_version(7)
             assert mm_cache.mission_version(7) == first
-            assert get.call_count <= 3  # the first read only (with its fresh-start fallback)
-            calls = get.call_count
-            mm_cache._bump(7)  # what a write in this request does once it commits
-            seen.append((first, mm_cache.mission_version(7), get.call_count - calls))
+            assert get_many.call_count == 1
+            mm_cache._bump(mm_cache._version_key(7))  # what a write in this request does
+            seen.append((first, mm_cache.mission_version(7), get_many.call_count))
         return HttpResponse()
 
     mm_cache.RequestVersionsMiddleware(view)(RequestFactory().get("/"))
     first, after, reads = seen[0]
-    assert after == first + 1 and reads == 1
+    assert after == first + 1 and reads == 2
     assert mm_cache._versions.get() is None  # nothing leaks to the next request
 
 
 def test_outside_a_request_every_read_asks_the_cache():
     first = mm_cache.mission_version(8)
-    mm_cache._bump(8)
+    mm_cache._bump(mm_cache._version_key(8))
     assert mm_cache.mission_version(8) == first + 1
+
+
+def test_an_entry_reads_all_its_versions_in_one_round_trip():
+    with mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many:
+        mm_cache.cached(10, "busy", lambda: 1, activity=True, party=("company", 3))
+    assert get_many.call_count == 1
+    (keys,), _kwargs = get_many.call_args
+    assert keys == ["mm:version:10", "mm:version:10:activity", "mm:version:10:company:3"]
 
 
 def test_the_process_copy_is_served_until_a_change_and_cannot_be_altered():
@@ -46,8 +53,9 @@ def test_the_process_copy_is_served_until_a_change_and_cannot_be_altered():
     first["rows"].append(3)  # a caller altering its value alters nobody else's
     with mock.patch.object(cache, "get", wraps=cache.get) as get:
         assert mm_cache.cached(9, "page", build) == {"rows": [1, 2]}
-        assert get.call_count == 1  # the version only: the entry came from this process
-    mm_cache._bump(9)
+        # The entry itself is not asked of the shared cache: the copy of this process serves it.
+        assert not [c for c in get.call_args_list if c.args[0].startswith("mm:9:")]
+    mm_cache._bump(mm_cache._version_key(9))
     assert mm_cache.cached(9, "page", build) == {"rows": [1, 2]} and len(builds) == 2
 
 

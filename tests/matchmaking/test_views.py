@@ -352,6 +352,71 @@ def test_cached_pages_follow_every_change(
     assert client.get(page_url).status_code == 404
 
 
+def test_a_booking_expires_what_it_changes_and_nothing_else(
+    client, session, queries, django_capture_on_commit_callbacks
+):
+    """A booking renews the tables taken per slot and its two parties' entries: a third party's
+    booking page shows it at once (the last table of the slot is gone), and rebuilds only the
+    tables taken (one query), not the viewer, the firm, their flags or their busy slots."""
+    owner, contact = participants(session.mission)  # the viewer (contact) and the firm it opens
+    first, second = (participants(session.mission) for _ in range(2))  # two other pairs
+    slot = session.slots.get(index=0)  # two tables
+    client.force_login(contact)
+    url = reverse("matchmaking:party", args=[session.mission.slug, owner.company.pk])
+    offered = f'name="slot" value="{slot.pk}"'
+    assert offered in client.get(url).content.decode()
+    warm = queries(lambda: client.get(url))
+
+    def book(pair):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.meeting_book(
+                mission=session.mission,
+                company=pair[0].company,
+                operator=pair[1].operator,
+                slot=slot,
+                by=pair[0],
+            )
+
+    book(first)
+    assert offered in client.get(url).content.decode()  # one table left
+    book(second)
+    assert queries(lambda: client.get(url)) == warm + 1
+    assert offered not in client.get(url).content.decode()  # both tables taken
+    # The parties of a booking see it on their own pages at once.
+    client.force_login(first[1])
+    other_url = reverse("matchmaking:party", args=[session.mission.slug, first[0].company.pk])
+    page = client.get(other_url).content.decode()
+    local = slot.starts_at.astimezone(session.mission.tzinfo)
+    assert 'name="slot"' not in page and f"{local:%H:%M}" in page  # "you meet on ..., 09:00"
+
+
+def test_availability_and_requests_show_at_once_to_the_other_side(
+    client, session, django_capture_on_commit_callbacks
+):
+    owner, contact = participants(session.mission)
+    contact.language = "en"
+    contact.save(update_fields=["language"])
+    slot = session.slots.get(index=0)
+    client.force_login(contact)
+    url = reverse("matchmaking:party", args=[session.mission.slug, owner.company.pk])
+    page = client.get(url).content.decode()
+    assert f'name="slot" value="{slot.pk}"' in page and "Wants to meet you" not in page
+    firm = services.Participant(
+        mission=session.mission,
+        side="company",
+        company=owner.company,
+        application=owner.company.applications.get(),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.availability_set(participant=firm, unavailable_slot_ids={slot.pk})
+        services.request_create(
+            participant=firm, counterpart=contact.operator, priority=1, message="", by=owner
+        )
+    page = client.get(url).content.decode()
+    assert f'name="slot" value="{slot.pk}"' not in page  # the firm is away then
+    assert "Wants to meet you" in page
+
+
 def test_requests_page_query_count_does_not_grow(client, session, queries):
     owner, contact = participants(session.mission)
     client.force_login(owner)
