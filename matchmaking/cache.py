@@ -163,6 +163,22 @@ class _Recent:
 recent = _Recent(max_bytes=32 * 1024 * 1024, timeout=TIMEOUT)
 
 
+def _keys(mission_id: int, *, activity: bool, parties: Iterable[tuple[str, int]]) -> list[str]:
+    keys = [_version_key(mission_id)]
+    if activity:
+        keys.append(_version_key(mission_id, ACTIVITY))
+    keys.extend(_version_key(mission_id, _party_scope(*party)) for party in parties)
+    return keys
+
+
+def read_versions(
+    mission_id: int, *, activity: bool = False, parties: Iterable[tuple[str, int]] = ()
+) -> None:
+    """Read these versions now, in one round trip, for a page about to read several entries
+    that hold them (each entry would otherwise read the ones it lacks)."""
+    versions(_keys(mission_id, activity=activity, parties=parties))
+
+
 def cached[T](
     mission_id: int,
     name: str,
@@ -175,11 +191,7 @@ def cached[T](
     """The entry ``name`` of the mission, built by ``build`` when missing. It expires with the
     mission's version, and also with its activity version (``activity``) or with one party's
     version (``party``): say which its content depends on."""
-    keys = [_version_key(mission_id)]
-    if activity:
-        keys.append(_version_key(mission_id, ACTIVITY))
-    if party is not None:
-        keys.append(_version_key(mission_id, _party_scope(*party)))
+    keys = _keys(mission_id, activity=activity, parties=[party] if party else [])
     stamp = ".".join(map(str, versions(keys)))
     language = get_language() if per_language else ""
     key = f"mm:{mission_id}:{stamp}:{name}:{language}"

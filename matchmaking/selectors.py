@@ -1,11 +1,10 @@
 """Reads of matchmaking, each in a fixed number of queries whatever the size of the mission."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, Prefetch, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -15,11 +14,10 @@ from django_countries import countries
 from companies.models import Company, Operator, OperatorKind
 from missions.models import Application, Mission, OperatorRegistration
 
-from .cache import cached
+from .cache import cached, read_versions
 from .models import (
     Meeting,
     MeetingRequest,
-    MeetingSession,
     MeetingStatus,
     RequestStatus,
     Side,
@@ -220,6 +218,13 @@ def directory(*, participant: Participant, filters: dict) -> list[DirectoryEntry
 
 def directory_entry(*, participant: Participant, party) -> DirectoryEntry:
     """The directory line of one firm or operator (for its page)."""
+    # The page then reads both parties' entries and the tables taken: one round trip for all.
+    other = Side.OPERATOR if participant.side == Side.COMPANY else Side.COMPANY
+    read_versions(
+        participant.mission.pk,
+        activity=True,
+        parties=[(participant.side, participant.organisation.pk), (other, party.pk)],
+    )
     return _directory_entries(participant, [party])[0]
 
 
@@ -287,80 +292,83 @@ def mission_slots(*, mission: Mission) -> list[dict]:
     return cached(mission.pk, "slots", build)
 
 
-# The free slots of a pair in one query: per slot, the tables taken, the firm's meetings and the
-# operator's, and whether either side is away. Written in SQL because this is the hottest read of
-# the product (every booking page, renewed by every booking anywhere in the mission) and the ORM
-# spent three times as long building the query as the database spent running it.
-FREE_SLOTS_SQL = """
-SELECT s.id, se.tables - COALESCE(t.taken, 0)
-FROM {slot} s
-JOIN {session} se ON se.id = s.session_id
-LEFT JOIN (
-    SELECT slot_id, COUNT(*) AS taken,
-           SUM(CASE WHEN company_id = %(company)s THEN 1 ELSE 0 END) AS firm,
-           SUM(CASE WHEN operator_id = %(operator)s THEN 1 ELSE 0 END) AS operator
-    FROM {meeting}
-    WHERE mission_id = %(mission)s AND status <> %(cancelled)s
-    GROUP BY slot_id
-) t ON t.slot_id = s.id
-WHERE s.mission_id = %(mission)s
-  AND COALESCE(t.taken, 0) < se.tables
-  AND COALESCE(t.firm, 0) < %(delegates)s
-  AND COALESCE(t.operator, 0) = 0
-  AND NOT EXISTS (
-      SELECT 1 FROM {unavailability} u
-      WHERE u.slot_id = s.id AND (u.company_id = %(company)s OR u.operator_id = %(operator)s)
-  )
-"""
+def tables_taken(*, mission: Mission) -> dict[int, int]:
+    """How many tables are taken in each slot of the mission (renewed by every booking)."""
+
+    def build():
+        return dict(
+            Meeting.objects.filter(mission=mission)
+            .exclude(status=MeetingStatus.CANCELLED)
+            .order_by()  # the default ordering would join the slots and the tables
+            .values_list("slot_id")
+            .annotate(taken=Count("pk"))
+        )
+
+    return cached(mission.pk, "tables-taken", build, activity=True)
 
 
-def _free_slot_tables(*, mission: Mission, company: Company, operator: Operator, delegates: int):
-    """``{slot id: tables left}`` of the slots where both are free and a table is left."""
-    quote = connection.ops.quote_name
-    sql = FREE_SLOTS_SQL.format(
-        slot=quote(Slot._meta.db_table),
-        session=quote(MeetingSession._meta.db_table),
-        meeting=quote(Meeting._meta.db_table),
-        unavailability=quote(Unavailability._meta.db_table),
-    )
-    params = {
-        "company": company.pk,
-        "operator": operator.pk,
-        "mission": mission.pk,
-        "cancelled": MeetingStatus.CANCELLED.value,
-        "delegates": delegates,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(cursor.fetchall())
+def party_busy(*, mission: Mission, side: str, pk: int) -> tuple[Counter, set]:
+    """Meetings per slot of one firm or operator, and the slots it marked unavailable (one
+    query; renewed when this party's meetings or availability change)."""
+
+    def build():
+        party = {f"{side}_id": pk}
+        meetings = (
+            Meeting.objects.filter(mission=mission, **party)
+            .exclude(status=MeetingStatus.CANCELLED)
+            .order_by()
+            .values_list("slot_id", Value(False, output_field=BooleanField()))
+        )
+        away = Unavailability.objects.filter(slot__mission=mission, **party).values_list(
+            "slot_id", Value(True, output_field=BooleanField())
+        )
+        busy, blocked = Counter(), set()
+        for slot_id, is_away in meetings.union(away, all=True).order_by():
+            if is_away:
+                blocked.add(slot_id)
+            else:
+                busy[slot_id] += 1
+        return busy, blocked
+
+    return cached(mission.pk, f"busy:{side}:{pk}", build, party=(side, pk))
 
 
 def free_slots(
     *, mission: Mission, company: Company, operator: Operator, application: Application
 ) -> list[FreeSlot]:
     """Future slots where the firm has a free delegate, the operator is free, neither side is
-    unavailable, and a table is left (cached per pair until a meeting of the mission changes)."""
-    delegates = len(application.delegates.all())
-    free_tables = cached(
-        mission.pk,
-        f"free:{company.pk}:{operator.pk}",
-        lambda: _free_slot_tables(
-            mission=mission, company=company, operator=operator, delegates=delegates
-        ),
-        activity=True,
+    unavailable, and a table is left. Made of cached pieces that many pages share: the slots,
+    the tables taken, each party's busy slots."""
+    firm_busy, firm_blocked = party_busy(mission=mission, side=Side.COMPANY, pk=company.pk)
+    operator_busy, operator_blocked = party_busy(
+        mission=mission, side=Side.OPERATOR, pk=operator.pk
     )
+    delegates = len(application.delegates.all())
+    taken = tables_taken(mission=mission)
     zone, now = mission.tzinfo, timezone.now()
-    return [
-        FreeSlot(
-            pk=row["pk"],
-            starts_at=row["starts_at"],
-            local_start=row["starts_at"].astimezone(zone),
-            label=row["label"],
-            tables_left=free_tables[row["pk"]],
+    free = []
+    for row in mission_slots(mission=mission):
+        pk = row["pk"]
+        left = row["tables"] - taken.get(pk, 0)
+        if (
+            row["starts_at"] <= now
+            or left <= 0
+            or operator_busy[pk]
+            or firm_busy[pk] >= delegates
+            or pk in firm_blocked
+            or pk in operator_blocked
+        ):
+            continue
+        free.append(
+            FreeSlot(
+                pk=pk,
+                starts_at=row["starts_at"],
+                local_start=row["starts_at"].astimezone(zone),
+                label=row["label"],
+                tables_left=left,
+            )
         )
-        for row in mission_slots(mission=mission)
-        if row["pk"] in free_tables and row["starts_at"] > now
-    ]
+    return free
 
 
 def slot_buttons(free: list[FreeSlot], tz) -> list[tuple]:
@@ -418,18 +426,8 @@ def _with_pk(url_for_zero: str, pk: int) -> str:
 
 
 def agenda_rows(*, participant: Participant) -> list[AgendaRow]:
-    """The participant's meetings as printable rows (cached until the mission changes)."""
-    return cached(
-        participant.mission.pk,
-        f"agenda:{participant.side}:{participant.organisation.pk}",
-        lambda: _agenda_rows(participant=participant),
-        per_language=True,
-        party=(participant.side, participant.organisation.pk),
-    )
-
-
-def _agenda_rows(*, participant: Participant) -> list[AgendaRow]:
-    """Plain values, no model instances, so that an agenda of a hundred meetings stays cheap."""
+    """The participant's meetings as printable rows: plain values, no model instances, so that
+    an agenda of a hundred meetings stays cheap."""
     zone = participant.mission.tzinfo
     slug = participant.mission.slug
     statuses = dict(MeetingStatus.choices)

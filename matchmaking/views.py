@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from companies.models import Sector
+from core.fragments import fill, render_fragment
 from core.ids import MAX_ID, parse_id, parse_ids
 from missions.models import MATCHMAKING_VISIBLE_STATUSES, Mission
 
 from . import selectors, services
+from .cache import cached
 from .calendar import calendar_bytes
 from .forms import DirectoryFilterForm, MeetingCancelForm, RequestForm
 from .models import CalendarFeed, Meeting, MeetingRequest, Side, Slot
@@ -234,15 +236,28 @@ def request_action(request, slug, pk):
 @login_required
 def agenda(request, slug):
     participant = _participant(request, slug)
-    rows = selectors.agenda_rows(participant=participant)
+    mission, side, pk = participant.mission, participant.side, participant.organisation.pk
+
+    def render_days() -> dict:
+        rows = selectors.agenda_rows(participant=participant)
+        days = selectors.by_local_day(rows, mission.tzinfo)
+        return {
+            "count": len(rows),
+            "html": render_fragment("matchmaking/_agenda_days.html", {"days": days}),
+        }
+
+    # The list of meetings is rendered once per change of the participant's meetings.
+    days = cached(
+        mission.pk, f"agenda-html:{side}:{pk}", render_days, per_language=True, party=(side, pk)
+    )
     return render(
         request,
         "matchmaking/agenda.html",
         {
             "participant": participant,
-            "mission": participant.mission,
-            "days": selectors.by_local_day(rows, participant.mission.tzinfo),
-            "count": len(rows),
+            "mission": mission,
+            "days_html": fill(request, days["html"]),
+            "count": days["count"],
         },
     )
 
