@@ -1,17 +1,21 @@
 """Reads of matchmaking, each in a fixed number of queries whatever the size of the mission."""
 
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db.models import BooleanField, Count, Prefetch, Q, QuerySet, Value
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from companies.models import Company, Operator, OperatorKind
+from companies.models import Company, Operator, OperatorKind, Sector
 from missions.models import Application, Mission, OperatorRegistration
 
 from .cache import cached, read_versions
@@ -27,6 +31,23 @@ from .models import (
 from .scoring import FirmProfile, Match, OperatorProfile, compatibility
 from .services import Participant
 
+# slug -> id of the missions this process has served (a changed slug is caught below).
+_mission_ids: dict[str, int] = {}
+
+
+def mission_by_slug(slug: str) -> Mission:
+    """The mission of a participant's page (Http404 if there is none), from the read cache:
+    every change of the mission renews it (its services, the staff forms and the admin call
+    ``mission_changed``)."""
+    pk = _mission_ids.get(slug)
+    if pk is not None:
+        mission = cached(pk, "mission", lambda: Mission.objects.filter(pk=pk).first() or False)
+        if mission and mission.slug == slug:
+            return mission
+    mission = get_object_or_404(Mission, slug=slug)
+    _mission_ids[slug] = mission.pk
+    return mission
+
 
 def participant_for(*, user, mission: Mission) -> Participant | None:
     """The firm (approved) or operator (confirmed) that ``user`` represents in ``mission``."""
@@ -37,7 +58,7 @@ def participant_for(*, user, mission: Mission) -> Participant | None:
         f"participant:{user.company_id}:{user.operator_id}",
         lambda: _participant_for(user=user, mission=mission) or False,
     )
-    # The mission itself is read fresh: its status changes without the matchmaking cache.
+    # The caller's mission, so that every part of the page sees the same one.
     return replace(found, mission=mission) if found else None
 
 
@@ -103,6 +124,25 @@ def operator_countries(*, mission: Mission) -> list[tuple[str, str]]:
         .distinct()
     )
     return sorted(((c, countries.name(c)) for c in codes), key=lambda pair: pair[1])
+
+
+# language -> (expiry, names): each process keeps the names for as long as the shared cache does.
+_sector_names: dict[str, tuple[float, dict[str, str]]] = {}
+
+
+def sector_names() -> dict[str, str]:
+    """Sector names in the active language, by slug. The taxonomy changes a few times a year:
+    five minutes in the shared cache, and as long in each process, is fresh enough."""
+    language = get_language()
+    expiry, names = _sector_names.get(language, (0.0, {}))
+    if expiry < time.monotonic():
+        names = cache.get_or_set(
+            f"sector-names-{language}",
+            lambda: {s.slug: s.name for s in Sector.objects.all()},
+            300,
+        )
+        _sector_names[language] = (time.monotonic() + 300, names)
+    return names
 
 
 def firm_profile(company: Company, application: Application | None) -> FirmProfile:
@@ -373,15 +413,17 @@ def free_slots(
 
 def slot_buttons(free: list[FreeSlot], tz) -> list[tuple]:
     """The free slots as one row of submit buttons per local day, built in Python: the booking
-    page shows up to a few hundred of them and a template loop would dominate its cost."""
+    page shows up to a few hundred of them and a template loop would dominate its cost. Ids and
+    labels ("09:00–09:30") are made here from numbers: nothing to escape."""
     return [
         (
             day,
-            format_html_join(
-                "",
-                '<button class="btn btn-outline-primary slot-button" type="submit" name="slot" '
-                'value="{}">{}</button>',
-                ((item.pk, item.label) for item in items),
+            mark_safe(  # noqa: S308
+                "".join(
+                    '<button class="btn btn-outline-primary slot-button" type="submit" '
+                    f'name="slot" value="{int(item.pk)}">{item.label}</button>'
+                    for item in items
+                )
             ),
         )
         for day, items in by_local_day(free, tz)

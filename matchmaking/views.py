@@ -2,18 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from companies.models import Sector
 from core.fragments import fill, render_fragment
 from core.ids import MAX_ID, parse_id, parse_ids
-from missions.models import MATCHMAKING_VISIBLE_STATUSES, Mission
+from missions.models import MATCHMAKING_VISIBLE_STATUSES
 
 from . import selectors, services
 from .cache import cached
@@ -25,7 +22,7 @@ from .reasons import reasons_text
 
 def _participant(request, slug) -> services.Participant:
     """The user's firm or operator in this mission; other users get a 403."""
-    mission = get_object_or_404(Mission, slug=slug)
+    mission = selectors.mission_by_slug(slug)
     participant = selectors.participant_for(user=request.user, mission=mission)
     if participant is None or mission.status not in MATCHMAKING_VISIBLE_STATUSES:
         raise PermissionDenied
@@ -50,15 +47,6 @@ def _slot(mission, value: str) -> Slot | None:
     return Slot.objects.filter(mission=mission, pk=pk).first() if pk else None
 
 
-def _sector_names() -> dict[str, str]:
-    # The taxonomy changes a few times a year: five minutes in the cache is fresh enough.
-    return cache.get_or_set(
-        f"sector-names-{get_language()}",
-        lambda: {s.slug: s.name for s in Sector.objects.all()},
-        300,
-    )
-
-
 @login_required
 def directory(request, slug):
     participant = _participant(request, slug)
@@ -67,7 +55,7 @@ def directory(request, slug):
     )
     filters = form.cleaned_data if form.is_valid() else {}
     entries = selectors.directory(participant=participant, filters=filters)
-    names = _sector_names()
+    names = selectors.sector_names()
     for entry in entries:
         entry.reasons = reasons_text(entry.match, names)
     return render(
@@ -90,7 +78,7 @@ def _party_page(request, participant, party, *, request_form=None, status=200):
         company, operator = party, participant.operator
         application = party.mission_applications[0]
     entry = selectors.directory_entry(participant=participant, party=party)
-    entry.reasons = reasons_text(entry.match, _sector_names())
+    entry.reasons = reasons_text(entry.match, selectors.sector_names())
     free = (
         []
         if entry.meeting_start

@@ -2,12 +2,11 @@ import os
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from matchmaking.cache import recent
+from tests.caches import clear_caches
 
 from .factories import (
     PASSWORD,
@@ -39,12 +38,11 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # allauth keeps its rate-limit counters in the cache: each test starts from zero.
-    cache.clear()
-    recent.clear()
+    # allauth keeps its rate-limit counters in the cache: each test starts from zero, and so do
+    # the processes' own memos of the read cache.
+    clear_caches()
     yield
-    cache.clear()
-    recent.clear()
+    clear_caches()
 
 
 @pytest.fixture

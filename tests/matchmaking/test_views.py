@@ -5,13 +5,13 @@ import re
 from datetime import time
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from icalendar import Calendar
 
 from companies.models import Sector
 from matchmaking import services
 from matchmaking.models import CalendarFeed, Meeting, MeetingRequest
+from tests.caches import clear_caches
 from tests.factories import (
     ApplicationFactory,
     MeetingSessionFactory,
@@ -300,7 +300,7 @@ def test_directory_and_agenda_query_counts_do_not_grow(client, queries, page):
     url = reverse(page, args=[session.mission.slug])
 
     def cold():  # measured with an empty cache: the worst case
-        cache.clear()
+        clear_caches()
         return queries(lambda: client.get(url))
 
     one = cold()
@@ -365,7 +365,9 @@ def test_a_booking_expires_what_it_changes_and_nothing_else(
     url = reverse("matchmaking:party", args=[session.mission.slug, owner.company.pk])
     offered = f'name="slot" value="{slot.pk}"'
     assert offered in client.get(url).content.decode()
+    client.get(url)  # every entry of the page cached
     warm = queries(lambda: client.get(url))
+    assert warm == 1  # the signed-in user
 
     def book(pair):
         with django_capture_on_commit_callbacks(execute=True):
@@ -417,6 +419,36 @@ def test_availability_and_requests_show_at_once_to_the_other_side(
     assert "Wants to meet you" in page
 
 
+def test_an_admin_edit_of_the_mission_shows_at_once_on_cached_pages(
+    client, session, staff, rf, django_capture_on_commit_callbacks
+):
+    """The participants' pages read the mission from the read cache: the admin renews it."""
+    from django.contrib.admin.sites import site
+
+    owner, contact = participants(session.mission)
+    client.force_login(contact)
+    url = reverse("matchmaking:party", args=[session.mission.slug, owner.company.pk])
+    book_url = reverse("matchmaking:book", args=[session.mission.slug, owner.company.pk])
+    for _ in range(2):  # cached
+        assert book_url in client.get(url).content.decode()
+    mission = session.mission
+    mission_admin = site._registry[type(mission)]
+    request = rf.post("/admin/")
+    request.user = staff
+    mission.status = "closed"
+    with django_capture_on_commit_callbacks(execute=True):
+        mission_admin.save_model(request, mission, form=None, change=True)
+    assert book_url not in client.get(url).content.decode()  # booking closed, at once
+    mission.status, mission.slug = "scheduling", "ouagadougou-2027-bis"
+    with django_capture_on_commit_callbacks(execute=True):
+        mission_admin.save_model(request, mission, form=None, change=True)
+    assert client.get(url).status_code == 404  # the former address
+    page = client.get(reverse("matchmaking:party", args=[mission.slug, owner.company.pk]))
+    assert (
+        reverse("matchmaking:book", args=[mission.slug, owner.company.pk]) in page.content.decode()
+    )
+
+
 def test_requests_page_query_count_does_not_grow(client, session, queries):
     owner, contact = participants(session.mission)
     client.force_login(owner)
@@ -424,14 +456,14 @@ def test_requests_page_query_count_does_not_grow(client, session, queries):
         mission=session.mission, company=owner.company, operator=contact.operator, side="company"
     )
     url = reverse("matchmaking:requests", args=[session.mission.slug])
-    cache.clear()
+    clear_caches()
     one = queries(lambda: client.get(url))
     for _ in range(49):
         other = participants(session.mission)[1]
         MeetingRequest.objects.create(
             mission=session.mission, company=owner.company, operator=other.operator, side="operator"
         )
-    cache.clear()
+    clear_caches()
     assert queries(lambda: client.get(url)) == one
 
 

@@ -17,9 +17,10 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.caches import clear_caches
 
 from .world import ROLES, changes, snapshot
 
@@ -285,7 +286,7 @@ def _answer(world, role, method, url):
         response = getattr(client, method)(url)
         changed = changes(world.baseline, snapshot())
         transaction.set_rollback(True)
-    cache.clear()  # nothing read or counted in the rolled-back request outlives it
+    clear_caches()  # nothing read or counted in the rolled-back request outlives it
     return response, changed
 
 
