@@ -119,8 +119,9 @@ def meetings_changed(mission_id: int, *, parties: Iterable[tuple[str, int]]) -> 
 
 class _Recent:
     """This process's copies of recent entries, in front of the shared cache. An entry's key
-    holds its mission's version, so a copy is never stale: a change makes a new key. Copies are
-    kept pickled, so that no caller can alter another request's value."""
+    holds its versions, so a copy is never stale: a change makes a new key. Copies are kept
+    pickled (the same bytes as in the shared cache), so that no caller can alter another
+    request's value."""
 
     def __init__(self, *, max_bytes: int, timeout: float):
         self.max_bytes, self.timeout = max_bytes, timeout
@@ -128,7 +129,7 @@ class _Recent:
         self.bytes = 0
         self.lock = threading.Lock()
 
-    def get(self, key: str):
+    def get(self, key: str) -> bytes | None:
         with self.lock:
             entry = self.entries.get(key)
             if entry is None:
@@ -137,10 +138,9 @@ class _Recent:
                 self._drop(key)
                 return None
             self.entries.move_to_end(key)
-        return pickle.loads(entry[1])  # noqa: S301  (bytes this process pickled itself)
+        return entry[1]
 
-    def put(self, key: str, value) -> None:
-        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    def put(self, key: str, data: bytes) -> None:
         with self.lock:
             if key in self.entries:
                 self._drop(key)
@@ -195,12 +195,12 @@ def cached[T](
     stamp = ".".join(map(str, versions(keys)))
     language = get_language() if per_language else ""
     key = f"mm:{mission_id}:{stamp}:{name}:{language}"
-    value = recent.get(key)
-    if value is not None:
-        return value
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, TIMEOUT)
-    recent.put(key, value)
-    return value
+    data = recent.get(key)
+    if data is None:
+        # The shared cache holds the pickled bytes too: one pickling per build, not two.
+        data = cache.get(key)
+        if data is None:
+            data = pickle.dumps(build(), pickle.HIGHEST_PROTOCOL)
+            cache.set(key, data, TIMEOUT)
+        recent.put(key, data)
+    return pickle.loads(data)  # noqa: S301  (bytes this project pickled)

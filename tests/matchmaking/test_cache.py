@@ -61,10 +61,10 @@ def test_the_process_copy_is_served_until_a_change_and_cannot_be_altered():
 
 def test_process_copies_expire_with_the_shared_entries_and_stay_within_their_budget():
     copies = mm_cache._Recent(max_bytes=300, timeout=60)
-    copies.put("a", "x" * 100)
+    copies.put("a", b"x" * 100)
     with mock.patch.object(mm_cache.time, "monotonic", return_value=mm_cache.time.monotonic() + 61):
         assert copies.get("a") is None  # older than the shared entry's lifetime
     for key in "bcdef":
-        copies.put(key, "y" * 100)
-    assert copies.get("b") is None and copies.get("f") == "y" * 100  # oldest dropped first
+        copies.put(key, b"y" * 100)
+    assert copies.get("b") is None and copies.get("f") == b"y" * 100  # oldest dropped first
     assert copies.bytes <= 300
