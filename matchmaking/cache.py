@@ -163,6 +163,27 @@ class _Recent:
 recent = _Recent(max_bytes=32 * 1024 * 1024, timeout=TIMEOUT)
 
 
+# Other memos each process keeps between requests (see ``process_memo``).
+_memos: list[dict] = []
+
+
+def process_memo() -> dict:
+    """A dict that this process keeps between requests (its user must keep it fresh), emptied
+    with everything else by ``clear_all``."""
+    memo: dict = {}
+    _memos.append(memo)
+    return memo
+
+
+def clear_all() -> None:
+    """Empty the shared cache and everything this process keeps (tests, benchmarks' cold
+    measurements)."""
+    cache.clear()
+    recent.clear()
+    for memo in _memos:
+        memo.clear()
+
+
 def _keys(mission_id: int, *, activity: bool, parties: Iterable[tuple[str, int]]) -> list[str]:
     keys = [_version_key(mission_id)]
     if activity:

@@ -19,7 +19,7 @@ from django_countries import countries
 from companies.models import Company, Operator, OperatorKind, Sector
 from missions.models import Application, Mission, OperatorRegistration
 
-from .cache import cached, read_versions
+from .cache import cached, process_memo, read_versions
 from .models import (
     Meeting,
     MeetingRequest,
@@ -33,7 +33,7 @@ from .scoring import FirmProfile, Match, OperatorProfile, compatibility
 from .services import Participant
 
 # slug -> id of the missions this process has served (a changed slug is caught below).
-_mission_ids: dict[str, int] = {}
+_mission_ids: dict[str, int] = process_memo()
 
 
 def mission_by_slug(slug: str) -> Mission:
@@ -128,7 +128,7 @@ def operator_countries(*, mission: Mission) -> list[tuple[str, str]]:
 
 
 # language -> (expiry, names): each process keeps the names for as long as the shared cache does.
-_sector_names: dict[str, tuple[float, dict[str, str]]] = {}
+_sector_names: dict[str, tuple[float, dict[str, str]]] = process_memo()
 
 
 def sector_names() -> dict[str, str]:

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from tests.caches import clear_caches
+from matchmaking.cache import clear_all
 
 from .factories import (
     PASSWORD,
@@ -40,9 +40,9 @@ def _default_language():
 def _clear_cache():
     # allauth keeps its rate-limit counters in the cache: each test starts from zero, and so do
     # the processes' own memos of the read cache.
-    clear_caches()
+    clear_all()
     yield
-    clear_caches()
+    clear_all()
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from icalendar import Calendar
 
 from companies.models import Sector
 from matchmaking import services
+from matchmaking.cache import clear_all
 from matchmaking.models import CalendarFeed, Meeting, MeetingRequest
-from tests.caches import clear_caches
 from tests.factories import (
     ApplicationFactory,
     MeetingSessionFactory,
@@ -300,7 +300,7 @@ def test_directory_and_agenda_query_counts_do_not_grow(client, queries, page):
     url = reverse(page, args=[session.mission.slug])
 
     def cold():  # measured with an empty cache: the worst case
-        clear_caches()
+        clear_all()
         return queries(lambda: client.get(url))
 
     one = cold()
@@ -456,14 +456,14 @@ def test_requests_page_query_count_does_not_grow(client, session, queries):
         mission=session.mission, company=owner.company, operator=contact.operator, side="company"
     )
     url = reverse("matchmaking:requests", args=[session.mission.slug])
-    clear_caches()
+    clear_all()
     one = queries(lambda: client.get(url))
     for _ in range(49):
         other = participants(session.mission)[1]
         MeetingRequest.objects.create(
             mission=session.mission, company=owner.company, operator=other.operator, side="operator"
         )
-    clear_caches()
+    clear_all()
     assert queries(lambda: client.get(url)) == one
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.caches import clear_caches
+from matchmaking.cache import clear_all
 
 from .test_matrix import URLS
 from .world import ROLES
@@ -89,7 +89,7 @@ def rolled_back():
     with transaction.atomic():
         yield
         transaction.set_rollback(True)
-    clear_caches()  # rate-limit counters and cached reads of the rolled-back example
+    clear_all()  # rate-limit counters and cached reads of the rolled-back example
 
 
 def _checked(response):

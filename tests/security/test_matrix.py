@@ -20,7 +20,7 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.caches import clear_caches
+from matchmaking.cache import clear_all
 
 from .world import ROLES, changes, snapshot
 
@@ -286,7 +286,7 @@ def _answer(world, role, method, url):
         response = getattr(client, method)(url)
         changed = changes(world.baseline, snapshot())
         transaction.set_rollback(True)
-    clear_caches()  # nothing read or counted in the rolled-back request outlives it
+    clear_all()  # nothing read or counted in the rolled-back request outlives it
     return response, changed
 
 
