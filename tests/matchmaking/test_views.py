@@ -314,6 +314,38 @@ def test_directory_and_agenda_query_counts_do_not_grow(client, queries, page):
     )
 
 
+def test_booking_page_query_count_does_not_grow(client, queries):
+    """An operator opens the page of a firm that has 1 meeting, then 48: the free slots, the
+    tables taken and both parties' busy slots are each read in one query."""
+    session = MeetingSessionFactory(tables=60, start_time=time(8, 0), end_time=time(20, 0))
+    owner, contact = participants(session.mission, delegates=2)
+    slots = list(session.slots.order_by("starts_at"))
+    client.force_login(contact)
+    url = reverse("matchmaking:party", args=[session.mission.slug, owner.company.pk])
+
+    def add(i):
+        other = participants(session.mission)[1]
+        services.meeting_book(
+            mission=session.mission,
+            company=owner.company,
+            operator=other.operator,
+            slot=slots[i // 2],
+            by=owner,
+        )
+
+    def cold():
+        clear_all()
+        return queries(lambda: client.get(url))
+
+    add(0)
+    one = cold()
+    for i in range(1, 48):
+        add(i)
+    assert cold() == one
+    free = client.get(url).context["days"]
+    assert sum(len(str(buttons).split("<button")) - 1 for _day, buttons in free) == len(slots) - 24
+
+
 def test_cached_pages_follow_every_change(
     client, session, staff, django_capture_on_commit_callbacks
 ):
