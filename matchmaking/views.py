@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -77,6 +78,20 @@ def _party_page(request, participant, party, *, request_form=None, status=200):
     else:
         company, operator = party, participant.operator
         application = party.mission_applications[0]
+    # What every reader of this side sees alike, rendered once per mission version and language.
+    context = {"mission": mission, "participant": participant, "party": party}
+
+    def render_profile() -> dict[str, str]:
+        return {
+            "nav": render_to_string(
+                "matchmaking/_nav.html", {**context, "tab": "directory", "here": party}
+            ),
+            "header": render_to_string("matchmaking/_party_header.html", context),
+            "details": render_to_string("matchmaking/_party_details.html", context),
+        }
+
+    name = f"profile:{participant.side}:{party.pk}"
+    profile = cached(mission.pk, name, render_profile, per_language=True)
     entry = selectors.directory_entry(participant=participant, party=party)
     entry.reasons = reasons_text(entry.match, selectors.sector_names())
     free = (
@@ -93,6 +108,7 @@ def _party_page(request, participant, party, *, request_form=None, status=200):
             "participant": participant,
             "mission": mission,
             "party": party,
+            "profile": profile,
             "entry": entry,
             "days": selectors.slot_buttons(free, mission.tzinfo),
             "request_form": request_form or RequestForm(),
