@@ -3,8 +3,9 @@ the booking page and the booking itself, the agenda, the staff cockpit and the l
 
 Seeds a mission of 60 firms, 600 operators and 4,000 meetings on PostgreSQL, serves it with
 gunicorn, and drives each page with locust, next to a minimal "hello" view (the ceiling of this
-machine): requests per second at saturation, then latency percentiles at an offered load of
-50 requests per second for two minutes (BENCH_RATE_SECONDS). It also counts the SQL queries of
+machine): requests per second at saturation (the median of BENCH_REPEATS turns, each page in
+turns with hello, since this machine's speed drifts), then latency percentiles at an offered
+load of 50 requests per second for two minutes (BENCH_RATE_SECONDS). It also counts the SQL queries of
 the booking page and the agenda for a mission of 10 meetings and one of 4,000. Run it with
 `make bench-load` (BENCH_PAGES=booking for the four pages of issue 4 only); it prints its
 figures.
@@ -13,6 +14,7 @@ figures.
 import csv
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,6 +35,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 SATURATION_USERS = int(os.environ.get("BENCH_USERS", "24"))
 SATURATION_SECONDS = int(os.environ.get("BENCH_SATURATION_SECONDS", "20"))
 RATE_SECONDS = int(os.environ.get("BENCH_RATE_SECONDS", "120"))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 ENV = {
     **os.environ,
     "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -175,6 +178,12 @@ def locust(user_class: str, seed_file: str, *, users: int, seconds: int) -> dict
             return {row["Name"]: row for row in csv.DictReader(handle)}
 
 
+def saturation_of(user_class: str, name: str, seed_file: str) -> tuple[float, int]:
+    """Requests per second at saturation, and failed requests."""
+    row = locust(user_class, seed_file, users=SATURATION_USERS, seconds=SATURATION_SECONDS)[name]
+    return float(row["Requests/s"]), int(row["Failure Count"])
+
+
 def wait_until_up():
     for _ in range(100):
         try:
@@ -230,17 +239,17 @@ def main():
             wait_until_up()
             rows = []
             for label, user_class, name in SCENARIOS:
-                if user_class != "HelloUser":
-                    # The ceiling again just before each page: this machine's speed drifts by a
-                    # quarter within an hour, so each page is compared with its own neighbour.
-                    ceiling = locust(
-                        "HelloUser", big_file, users=SATURATION_USERS, seconds=SATURATION_SECONDS
-                    )["hello"]
-                saturation = locust(
-                    user_class, big_file, users=SATURATION_USERS, seconds=SATURATION_SECONDS
-                )[name]
-                if user_class == "HelloUser":
-                    ceiling = saturation
+                # This machine's speed drifts by a quarter within an hour: each page is measured
+                # in turns with hello, and the medians of the turns are compared.
+                hellos, pages, failures = [], [], 0
+                for _ in range(REPEATS):
+                    hellos.append(saturation_of("HelloUser", "hello", big_file)[0])
+                    if user_class != "HelloUser":
+                        rps, failed = saturation_of(user_class, name, big_file)
+                        pages.append(rps)
+                        failures += failed
+                ceiling = statistics.median(hellos)
+                saturation = statistics.median(pages) if pages else ceiling
                 urls, cookies = OPEN_LOOP[user_class](big)
                 steady = openloop.run(
                     urls,
@@ -249,27 +258,27 @@ def main():
                     cookies=cookies,
                     book=user_class == "BookingPostUser",
                 )
-                rows.append((label, saturation, steady, float(ceiling["Requests/s"])))
+                rows.append((label, saturation, failures, steady, ceiling))
         finally:
             server.terminate()
             server.wait(timeout=30)
 
     print()
     print(
-        "Saturation: locust (closed loop), each page just after a run of hello (the ceiling it is "
-        "compared with). Latency: open loop at 50 requests/s (bench/openloop.py)."
+        f"Saturation: locust (closed loop), median of {REPEATS} turns, each page in turns with "
+        "hello (its ceiling). Latency: open loop at 50 requests/s (bench/openloop.py)."
     )
     print(
-        "| page | saturation req/s | hello just before | share of hello | req/s at 50 offered "
+        "| page | saturation req/s | hello, same turns | share of hello | req/s at 50 offered "
         "| p50 ms | p95 ms | p99 ms | errors |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    for label, saturation, steady, ceiling in rows:
-        rps = float(saturation["Requests/s"])
-        errors = int(saturation["Failure Count"]) + steady["errors"]
+    for label, saturation, failures, steady, ceiling in rows:
+        errors = failures + steady["errors"]
         print(
-            f"| {label} | {rps:.0f} | {ceiling:.0f} | {rps / ceiling:.0%} | {steady['rate']:.1f} | "
-            f"{steady['p50']:.0f} | {steady['p95']:.0f} | {steady['p99']:.0f} | {errors} |"
+            f"| {label} | {saturation:.0f} | {ceiling:.0f} | {saturation / ceiling:.0%} | "
+            f"{steady['rate']:.1f} | {steady['p50']:.0f} | {steady['p95']:.0f} | "
+            f"{steady['p99']:.0f} | {errors} |"
         )
     print()
     print(
