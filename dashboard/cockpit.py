@@ -19,6 +19,8 @@ from django_countries import countries
 
 from companies.models import OperatorKind
 from matchmaking.models import (
+    ACTIVE,
+    BOTH_CONFIRMED,
     Meeting,
     MeetingRequest,
     MeetingSession,
@@ -38,8 +40,6 @@ from outbox.selectors import delivery_counts
 
 from .charts import Bar, bar_chart, funnel, grouped_bars
 
-ACTIVE = ~Q(status=MeetingStatus.CANCELLED)
-BOTH_CONFIRMED = Q(company_confirmed_at__isnull=False, operator_confirmed_at__isnull=False)
 # Missions where nothing is left to decide about applications, operators or the schedule.
 OVER = (Mission.Status.CLOSED, Mission.Status.CANCELLED)
 

@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 
 from accounts.models import User
 from companies.models import OperatorKind
+from core.choices import labels
 from matchmaking.feedback import feedback_for_mission
 from matchmaking.models import (
     FeedbackOutcome,
@@ -117,9 +118,9 @@ def participants_export(mission: Mission) -> Export:
         Column(_("E-mail"), 30),
         Column(_("Phone"), 18),
     ]
-    sides = {value: str(label) for value, label in Side.choices}
-    kinds = {value: str(label) for value, label in OperatorKind.choices}
-    company_roles = {value: str(label) for value, label in User.CompanyRole.choices}
+    sides = labels(Side)
+    kinds = labels(OperatorKind)
+    company_roles = labels(User.CompanyRole)
     delegate, member, contact = _name(Delegate), _("Member"), _("Contact")
     morocco = str(countries.name("MA"))
     people = User.objects.filter(is_active=True).order_by("full_name", "email")
@@ -214,9 +215,9 @@ def schedule_export(mission: Mission) -> Export:
         Column(_zoned(_label(Meeting, "company_confirmed_at"), name), 20, DATETIME),
         Column(_zoned(_label(Meeting, "operator_confirmed_at"), name), 20, DATETIME),
     ]
-    statuses = {value: str(label) for value, label in MeetingStatus.choices}
-    origins = {value: str(label) for value, label in Origin.choices}
-    kinds = {value: str(label) for value, label in OperatorKind.choices}
+    statuses = labels(MeetingStatus)
+    origins = labels(Origin)
+    kinds = labels(OperatorKind)
     yes, no = _yes_no()
     meetings = _meetings(mission).exclude(status=MeetingStatus.CANCELLED)
 
@@ -266,9 +267,9 @@ def requests_export(mission: Mission) -> Export:
         Column(_zoned(_label(MeetingRequest, "created_at"), name), 18, DATETIME),
         Column(_zoned(_label(MeetingRequest, "responded_at"), name), 18, DATETIME),
     ]
-    sides = {value: str(label) for value, label in Side.choices}
-    priorities = {value: str(label) for value, label in Priority.choices}
-    statuses = {value: str(label) for value, label in RequestStatus.choices}
+    sides = labels(Side)
+    priorities = labels(Priority)
+    statuses = labels(RequestStatus)
     yes, no = _yes_no()
     requests = list(
         MeetingRequest.objects.filter(mission=mission)
@@ -342,8 +343,8 @@ def outcomes_export(mission: Mission) -> Export:
         Column(_("Latest outcome reported by the operator"), 20),
         Column(_("Value estimated by the operator (MAD)"), 16, NUMBER),
     ]
-    statuses = {value: str(label) for value, label in MeetingStatus.choices}
-    outcomes = {value: str(label) for value, label in FeedbackOutcome.choices}
+    statuses = labels(MeetingStatus)
+    outcomes = labels(FeedbackOutcome)
     country_names = dict(countries)
     yes, no = _yes_no()
     latest = _latest_feedback(mission)
@@ -403,10 +404,10 @@ def feedback_export(mission: Mission) -> Export:
         Column(_label(MeetingFeedback, "submitted_by"), 22),
         Column(_zoned(_label(MeetingFeedback, "updated_at"), name), 18, DATETIME),
     ]
-    statuses = {value: str(label) for value, label in MeetingStatus.choices}
-    sides = {value: str(label) for value, label in Side.choices}
-    stages = {value: str(label) for value, label in FeedbackStage.choices}
-    outcomes = {value: str(label) for value, label in FeedbackOutcome.choices}
+    statuses = labels(MeetingStatus)
+    sides = labels(Side)
+    stages = labels(FeedbackStage)
+    outcomes = labels(FeedbackOutcome)
     answers = feedback_for_mission(mission=mission).values(*FEEDBACK_FIELDS)
 
     def rows():

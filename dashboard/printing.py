@@ -21,6 +21,7 @@ from django_countries import countries
 
 from accounts.models import User
 from companies.models import OperatorKind
+from core.choices import labels
 from matchmaking.models import Meeting, MeetingSession, MeetingStatus, Side, Slot, Table
 from missions.models import Application, Mission, OperatorRegistration
 
@@ -98,8 +99,8 @@ def agendas(*, mission: Mission, side: str, pk: int | None = None) -> list[Agend
     """The agenda of each approved firm or confirmed operator of the mission (or of one), with
     its active meetings by local day; a participant without meetings still has its page."""
     zone = mission.tzinfo
-    kinds = {value: str(label) for value, label in OperatorKind.choices}
-    statuses = {value: str(label) for value, label in MeetingStatus.choices}
+    kinds = labels(OperatorKind)
+    statuses = labels(MeetingStatus)
     country_names = dict(countries)
     table_label = _("Table %(number)s")
     with_label = _("%(name)s (%(role)s)")
@@ -247,7 +248,7 @@ class Badge:
 def badges(*, mission: Mission, side: str | None = None) -> list[list[Badge]]:
     """A badge per delegate of each approved firm and per contact of each confirmed operator,
     in sheets of ``BADGES_PER_SHEET``."""
-    kinds = {value: str(label) for value, label in OperatorKind.choices}
+    kinds = labels(OperatorKind)
     found = []
     if side in (None, Side.COMPANY):
         label = _("Moroccan delegation")

@@ -24,6 +24,8 @@ from django_countries import countries
 
 from matchmaking.feedback import FeedbackFigures, feedback_figures
 from matchmaking.models import (
+    ACTIVE,
+    BOTH_CONFIRMED,
     FeedbackOutcome,
     FeedbackStage,
     Meeting,
@@ -32,8 +34,6 @@ from matchmaking.models import (
 )
 from missions.models import Mission
 
-ACTIVE = ~Q(status=MeetingStatus.CANCELLED)
-BOTH_CONFIRMED = Q(company_confirmed_at__isnull=False, operator_confirmed_at__isnull=False)
 STAGES = tuple(FeedbackStage.values)
 # Each meeting that took place may get one answer per side and stage.
 SIDES = 2

@@ -81,10 +81,6 @@ def versions(keys: list[str]) -> list[int]:
     return [memo[key] for key in keys]
 
 
-def mission_version(mission_id: int) -> int:
-    return versions([_version_key(mission_id)])[0]
-
-
 def _bump(key: str) -> None:
     memo = _versions.get()
     if memo:

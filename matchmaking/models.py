@@ -201,6 +201,8 @@ class Origin(models.TextChoices):
 
 # Every status but "cancelled" holds its slot, its table and its participants.
 ACTIVE = ~Q(status=MeetingStatus.CANCELLED)
+# Both sides said they will attend.
+BOTH_CONFIRMED = Q(company_confirmed_at__isnull=False, operator_confirmed_at__isnull=False)
 
 
 class Meeting(models.Model):

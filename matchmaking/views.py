@@ -78,7 +78,9 @@ def _party_page(request, participant, party, *, request_form=None, status=200):
     else:
         company, operator = party, participant.operator
         application = party.mission_applications[0]
-    # What every reader of this side sees alike, rendered once per mission version and language.
+    entry = selectors.directory_entry(participant=participant, party=party)
+    # What every reader of this side sees alike, rendered once per mission version and language
+    # (after the entry, which reads all the page's versions in one round trip).
     context = {"mission": mission, "participant": participant, "party": party}
 
     def render_profile() -> dict[str, str]:
@@ -92,7 +94,6 @@ def _party_page(request, participant, party, *, request_form=None, status=200):
 
     name = f"profile:{participant.side}:{party.pk}"
     profile = cached(mission.pk, name, render_profile, per_language=True)
-    entry = selectors.directory_entry(participant=participant, party=party)
     entry.reasons = reasons_text(entry.match, selectors.sector_names())
     free = (
         []
