@@ -63,22 +63,23 @@ def _party_scope(side: str, pk: int) -> str:
     return f":{side}:{pk}"
 
 
-def versions(keys: list[str]) -> list[int]:
+def versions(keys: list[str], *, create: bool = True) -> list[int | None]:
     """The current value of each version key, read in one round trip, then remembered until the
-    request ends (outside a request, read every time)."""
+    request ends (outside a request, read every time). A missing key is created, unless
+    ``create`` is false (its value is then None, and it is not remembered)."""
     memo = _versions.get()
     if memo is None:
         memo = {}
     missing = [key for key in keys if key not in memo]
     if missing:
         found = cache.get_many(missing)
-        for key in missing:
+        for key in missing if create else ():
             if key not in found:
                 # A fresh start (or an evicted counter) must not meet entries of an older start.
                 cache.add(key, time.time_ns(), None)
                 found[key] = cache.get(key, 0)
         memo.update(found)
-    return [memo[key] for key in keys]
+    return [memo.get(key) for key in keys]
 
 
 def _bump(key: str) -> None:
@@ -189,11 +190,16 @@ def _keys(mission_id: int, *, activity: bool, parties: Iterable[tuple[str, int]]
 
 
 def read_versions(
-    mission_id: int, *, activity: bool = False, parties: Iterable[tuple[str, int]] = ()
+    mission_id: int,
+    *,
+    activity: bool = False,
+    parties: Iterable[tuple[str, int]] = (),
+    create: bool = True,
 ) -> None:
     """Read these versions now, in one round trip, for a page about to read several entries
-    that hold them (each entry would otherwise read the ones it lacks)."""
-    versions(_keys(mission_id, activity=activity, parties=parties))
+    that hold them (each entry would otherwise read the ones it lacks). ``create=False`` for
+    keys made from ids not checked yet: those missing are left to the entry that needs them."""
+    versions(_keys(mission_id, activity=activity, parties=parties), create=create)
 
 
 def cached[T](

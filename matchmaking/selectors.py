@@ -3,7 +3,7 @@
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.cache import cache
 from django.db import connection
@@ -11,7 +11,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -48,6 +47,24 @@ def mission_by_slug(slug: str) -> Mission:
     mission = get_object_or_404(Mission, slug=slug)
     _mission_ids[slug] = mission.pk
     return mission
+
+
+def page_versions(slug: str, *, user, other: int | None = None) -> None:
+    """Read now, in one round trip, the versions that a participant's page reads: the
+    mission's, its activity, those of the user's firm or operator and of ``other`` (the firm or
+    operator the page is about, from its URL: not checked yet, so missing versions are not
+    created here). The sides follow from the user's row (a user belongs to a firm or to an
+    operator, never both); a mission this process has not served yet is read later."""
+    mission_id = _mission_ids.get(slug)
+    if mission_id is None or not user.is_authenticated:
+        return
+    if user.company_id:
+        parties = [(Side.COMPANY, user.company_id), (Side.OPERATOR, other)]
+    else:
+        parties = [(Side.OPERATOR, user.operator_id), (Side.COMPANY, other)]
+    read_versions(
+        mission_id, activity=True, parties=[(s, pk) for s, pk in parties if pk], create=False
+    )
 
 
 def participant_for(*, user, mission: Mission) -> Participant | None:
@@ -306,7 +323,7 @@ def _counterpart(participant: Participant, pk: int):
 class FreeSlot:
     pk: int
     starts_at: datetime
-    local_start: datetime
+    day: date  # in the mission's time zone
     label: str  # "09:00–09:30", local time of the mission
     tables_left: int
 
@@ -323,6 +340,7 @@ def mission_slots(*, mission: Mission) -> list[dict]:
                 "pk": pk,
                 "starts_at": start,
                 "tables": tables,
+                "day": start.astimezone(zone).date(),
                 "label": f"{start.astimezone(zone):%H:%M}–{end.astimezone(zone):%H:%M}",
             }
             for pk, start, end, tables in rows.values_list(
@@ -403,7 +421,7 @@ def free_slots(
     )
     delegates = len(application.delegates.all())
     taken = tables_taken(mission=mission)
-    zone, now = mission.tzinfo, timezone.now()
+    now = timezone.now()
     free = []
     for row in mission_slots(mission=mission):
         pk = row["pk"]
@@ -421,31 +439,12 @@ def free_slots(
             FreeSlot(
                 pk=pk,
                 starts_at=row["starts_at"],
-                local_start=row["starts_at"].astimezone(zone),
+                day=row["day"],
                 label=row["label"],
                 tables_left=left,
             )
         )
     return free
-
-
-def slot_buttons(free: list[FreeSlot], tz) -> list[tuple]:
-    """The free slots as one row of submit buttons per local day, built in Python: the booking
-    page shows up to a few hundred of them and a template loop would dominate its cost. Ids and
-    labels ("09:00–09:30") are made here from numbers: nothing to escape."""
-    return [
-        (
-            day,
-            mark_safe(  # noqa: S308
-                "".join(
-                    '<button class="btn btn-outline-primary slot-button" type="submit" '
-                    f'name="slot" value="{int(item.pk)}">{item.label}</button>'
-                    for item in items
-                )
-            ),
-        )
-        for day, items in by_local_day(free, tz)
-    ]
 
 
 def by_local_day(items, tz, moment=lambda item: item.starts_at):

@@ -5,11 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.fragments import fill, render_fragment
+from core.fragments import fill, part, render_fragment
 from core.ids import MAX_ID, parse_id, parse_ids
 from missions.models import MATCHMAKING_VISIBLE_STATUSES
 
@@ -19,10 +18,13 @@ from .calendar import calendar_bytes
 from .forms import DirectoryFilterForm, MeetingCancelForm, RequestForm
 from .models import CalendarFeed, Meeting, MeetingRequest, Side, Slot
 from .reasons import reasons_text
+from .templatetags.matchmaking_pages import slot_picker
 
 
-def _participant(request, slug) -> services.Participant:
-    """The user's firm or operator in this mission; other users get a 403."""
+def _participant(request, slug, *, other: int | None = None) -> services.Participant:
+    """The user's firm or operator in this mission; other users get a 403. ``other``: the firm
+    or operator that the page is about."""
+    selectors.page_versions(slug, user=request.user, other=other)
     mission = selectors.mission_by_slug(slug)
     participant = selectors.participant_for(user=request.user, mission=mission)
     if participant is None or mission.status not in MATCHMAKING_VISIBLE_STATUSES:
@@ -71,6 +73,9 @@ def directory(request, slug):
     )
 
 
+PAIR_PARTS = ("match", "booking", "ask")
+
+
 def _party_page(request, participant, party, *, request_form=None, status=200):
     mission = participant.mission
     if participant.side == Side.COMPANY:
@@ -79,49 +84,65 @@ def _party_page(request, participant, party, *, request_form=None, status=200):
         company, operator = party, participant.operator
         application = party.mission_applications[0]
     entry = selectors.directory_entry(participant=participant, party=party)
-    # What every reader of this side sees alike, rendered once per mission version and language
-    # (after the entry, which reads all the page's versions in one round trip).
-    context = {"mission": mission, "participant": participant, "party": party}
+    booking_open = mission.status in services.MATCHMAKING_OPEN
+    context = {
+        "mission": mission,
+        "participant": participant,
+        "party": party,
+        "booking_open": booking_open,
+    }
 
-    def render_profile() -> dict[str, str]:
+    # The page as every reader of this side sees it (breadcrumb, tabs, profile, layout), and its
+    # forms as they are before the reader chooses, rendered once per mission version and
+    # language (after the entry, which reads all the page's versions in one round trip); the
+    # parts of the pair are rendered for each request.
+    def render_page() -> dict[str, str]:
         return {
-            "nav": render_to_string(
-                "matchmaking/_nav.html", {**context, "tab": "directory", "here": party}
+            "page": render_fragment(
+                "matchmaking/party.html", {**context, **{name: part(name) for name in PAIR_PARTS}}
             ),
-            "header": render_to_string("matchmaking/_party_header.html", context),
-            "details": render_to_string("matchmaking/_party_details.html", context),
+            "book": render_fragment(
+                "matchmaking/_party_book.html", {**context, "slots": part("slots")}
+            ),
+            "ask": render_fragment(
+                "matchmaking/_party_ask.html", {**context, "request_form": RequestForm()}
+            ),
         }
 
-    name = f"profile:{participant.side}:{party.pk}"
-    profile = cached(mission.pk, name, render_profile, per_language=True)
+    rendered = cached(
+        mission.pk, f"party-page:{participant.side}:{party.pk}", render_page, per_language=True
+    )
     entry.reasons = reasons_text(entry.match, selectors.sector_names())
-    free = (
-        []
-        if entry.meeting_start
-        else selectors.free_slots(
+    pair = {**context, "entry": entry}
+    booking = slots = ask = ""
+    if entry.meeting_start:
+        booking = render_fragment("matchmaking/_party_met.html", pair)
+    elif booking_open:
+        free = selectors.free_slots(
             mission=mission, company=company, operator=operator, application=application
         )
-    )
-    return render(
+        booking = rendered["book"]
+        slots = slot_picker(free, mission)
+    if not entry.asked:
+        ask = rendered["ask"]
+        if request_form is not None:  # sent back with its errors
+            ask = render_fragment(
+                "matchmaking/_party_ask.html", {**context, "request_form": request_form}
+            )
+    html = fill(
         request,
-        "matchmaking/party.html",
-        {
-            "participant": participant,
-            "mission": mission,
-            "party": party,
-            "profile": profile,
-            "entry": entry,
-            "days": selectors.slot_buttons(free, mission.tzinfo),
-            "request_form": request_form or RequestForm(),
-            "booking_open": mission.status in services.MATCHMAKING_OPEN,
-        },
-        status=status,
+        rendered["page"],
+        match=render_fragment("matchmaking/_party_match.html", pair),
+        booking=booking,
+        slots=slots,  # in the booking form
+        ask=ask,
     )
+    return HttpResponse(html, status=status)
 
 
 @login_required
 def party(request, slug, pk):
-    participant = _participant(request, slug)
+    participant = _participant(request, slug, other=pk)
     return _party_page(request, participant, _counterpart(participant, pk))
 
 
@@ -243,28 +264,23 @@ def agenda(request, slug):
     participant = _participant(request, slug)
     mission, side, pk = participant.mission, participant.side, participant.organisation.pk
 
-    def render_days() -> dict:
+    def render_page() -> str:
         rows = selectors.agenda_rows(participant=participant)
-        days = selectors.by_local_day(rows, mission.tzinfo)
-        return {
-            "count": len(rows),
-            "html": render_fragment("matchmaking/_agenda_days.html", {"days": days}),
-        }
+        return render_fragment(
+            "matchmaking/agenda.html",
+            {
+                "participant": participant,
+                "mission": mission,
+                "days": selectors.by_local_day(rows, mission.tzinfo),
+                "count": len(rows),
+            },
+        )
 
-    # The list of meetings is rendered once per change of the participant's meetings.
-    days = cached(
-        mission.pk, f"agenda-html:{side}:{pk}", render_days, per_language=True, party=(side, pk)
+    # The page is rendered once per change of the participant's meetings.
+    page = cached(
+        mission.pk, f"agenda-page:{side}:{pk}", render_page, per_language=True, party=(side, pk)
     )
-    return render(
-        request,
-        "matchmaking/agenda.html",
-        {
-            "participant": participant,
-            "mission": mission,
-            "days_html": fill(request, days["html"]),
-            "count": days["count"],
-        },
-    )
+    return HttpResponse(fill(request, page))
 
 
 @login_required
@@ -339,7 +355,7 @@ def meeting_move(request, slug, pk):
             "participant": participant,
             "mission": participant.mission,
             "meeting": meeting,
-            "days": selectors.slot_buttons(free, participant.mission.tzinfo),
+            "free": free,
         },
         status=status,
     )

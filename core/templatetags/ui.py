@@ -1,9 +1,6 @@
-from functools import lru_cache
-
 from django import template
-from django.utils.translation import get_language
 
-from core.fragments import fill, render_fragment
+from core.fragments import MESSAGES_STAND_IN, NAVBAR_STAND_IN, fill
 
 register = template.Library()
 
@@ -31,27 +28,18 @@ def sort_url(context, key: str) -> str:
     return f"?{query.urlencode()}"
 
 
-@lru_cache(maxsize=2048)
-def _navbar(language: str, account: tuple | None) -> str:
-    # ``language`` is the active one: it only keys the memo.
-    fields = ("staff", "operator", "name", "email", "role")
-    context = {"account": dict(zip(fields, account, strict=True)) if account else None}
-    return render_fragment("includes/navbar.html", context)
+@register.simple_tag(takes_context=True)
+def navbar(context):
+    """The navigation bar: rendered once per language and account in each process (every page
+    shows it, and rendering it took a fifth of a cached page's time); a stand-in in a fragment."""
+    if context.get("page_fragment"):
+        return NAVBAR_STAND_IN
+    return fill(context.get("request"), NAVBAR_STAND_IN)
 
 
 @register.simple_tag(takes_context=True)
-def navbar(context):
-    """The navigation bar, rendered once per language and account in each process: every page
-    shows it, and rendering it took a fifth of a cached page's time."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    account = None
-    if user is not None and user.is_authenticated:
-        account = (
-            user.is_staff,
-            bool(user.operator_id),
-            user.get_short_name(),
-            user.email,
-            str(user.role_label),
-        )
-    return fill(request, _navbar(get_language(), account))
+def page_messages(context):
+    """The request's messages (``includes/messages.html``); a stand-in in a fragment."""
+    if context.get("page_fragment"):
+        return MESSAGES_STAND_IN
+    return fill(context.get("request"), MESSAGES_STAND_IN)

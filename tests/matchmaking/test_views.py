@@ -307,11 +307,12 @@ def test_directory_and_agenda_query_counts_do_not_grow(client, queries, page):
     for i in range(1, 48):
         add(i)
     assert cold() == one
-    context = client.get(url).context
+    response = client.get(url)
     # 48 meetings; the directory lists the 49 confirmed operators (the first one met nobody).
-    assert (len(context["entries"]) if page.endswith("directory") else context["count"]) == (
-        49 if page.endswith("directory") else 48
-    )
+    if page.endswith("directory"):
+        assert len(response.context["entries"]) == 49
+    else:
+        assert response.content.decode().count('<li class="list-group-item') == 48
 
 
 def test_booking_page_query_count_does_not_grow(client, queries):
@@ -342,8 +343,8 @@ def test_booking_page_query_count_does_not_grow(client, queries):
     for i in range(1, 48):
         add(i)
     assert cold() == one
-    free = client.get(url).context["days"]
-    assert sum(len(str(buttons).split("<button")) - 1 for _day, buttons in free) == len(slots) - 24
+    page = client.get(url).content.decode()
+    assert page.count('name="slot"') == len(slots) - 24
 
 
 def test_cached_pages_follow_every_change(
