@@ -18,7 +18,9 @@ not expire what it does not change:
 With several processes the cache must be shared (Redis, as in production): a per-process memory
 cache would miss other processes' bumps. Each process also keeps copies of the entries it used
 last (``recent``): their keys hold the versions, so a copy can never be stale, and a page then
-costs one round trip to Redis (its versions) instead of one per entry.
+costs one round trip to Redis (its versions) instead of one per entry. Keys also hold a stamp of
+the release: what an entry holds follows the code and templates, so that the processes of a new
+release never read the entries of the former one.
 """
 
 import pickle
@@ -28,11 +30,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import get_language
 
+from core.release import stamp as release_stamp
+
 TIMEOUT = 300
+RELEASE = release_stamp(settings.BASE_DIR)
 
 # Within one request each version is read once (a page reads it for every entry).
 _versions: ContextVar[dict[str, int] | None] = ContextVar("mission_versions", default=None)
@@ -217,7 +223,7 @@ def cached[T](
     keys = _keys(mission_id, activity=activity, parties=[party] if party else [])
     stamp = ".".join(map(str, versions(keys)))
     language = get_language() if per_language else ""
-    key = f"mm:{mission_id}:{stamp}:{name}:{language}"
+    key = f"mm:{RELEASE}:{mission_id}:{stamp}:{name}:{language}"
     data = recent.get(key)
     if data is None:
         # The shared cache holds the pickled bytes too: one pickling per build, not two.
