@@ -1,4 +1,5 @@
-"""Django's Redis cache, with one Redis client per connection pool.
+"""Django's Redis cache, with one Redis client per connection pool, and counters bumped in one
+round trip.
 
 Django's client builds a new ``redis.Redis`` for every cache call, and each one copies its table of
 about 170 response callbacks: some 0.2 ms a call, three calls on a typical page (the session,
@@ -27,3 +28,14 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def incr_counters(self, keys, *, start: int) -> None:
+        """Add one to each counter, in one round trip (Django's ``incr`` takes two per key); a
+        missing counter is first set to ``start``. Counters never expire."""
+        client = self._cache.get_client(write=True)
+        with client.pipeline(transaction=False) as pipe:
+            for key in keys:
+                key = self.make_and_validate_key(key)
+                pipe.set(key, start, nx=True)
+                pipe.incr(key)
+            pipe.execute()

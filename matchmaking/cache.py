@@ -88,22 +88,27 @@ def versions(keys: list[str], *, create: bool = True) -> list[int | None]:
     return [memo.get(key) for key in keys]
 
 
-def _bump(key: str) -> None:
+def _bump(keys: Iterable[str]) -> None:
+    keys = sorted(keys)
     memo = _versions.get()
-    if memo:
+    for key in keys if memo else ():
         memo.pop(key, None)  # this request's own write: read the new version next
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, time.time_ns(), None)
+    start = time.time_ns()  # a counter that is missing starts anew (see ``versions``)
+    if hasattr(cache, "incr_counters"):  # Redis: all of them in one round trip
+        cache.incr_counters(keys, start=start)
+        return
+    for key in keys:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, start, None)
 
 
 def mission_changed(*mission_ids: int) -> None:
     """Call inside the write's transaction: every entry of the missions expires when it
     commits."""
-    for mission_id in set(mission_ids):
-        key = _version_key(mission_id)
-        transaction.on_commit(lambda key=key: _bump(key))
+    keys = [_version_key(mission_id) for mission_id in set(mission_ids)]
+    transaction.on_commit(lambda: _bump(keys))
 
 
 def meetings_changed(mission_id: int, *, parties: Iterable[tuple[str, int]]) -> None:
@@ -112,12 +117,7 @@ def meetings_changed(mission_id: int, *, parties: Iterable[tuple[str, int]]) -> 
     parties' own entries expire when it commits; the rest of the mission stays cached."""
     keys = {_version_key(mission_id, ACTIVITY)}
     keys.update(_version_key(mission_id, _party_scope(side, pk)) for side, pk in parties)
-
-    def bump():
-        for key in sorted(keys):
-            _bump(key)
-
-    transaction.on_commit(bump)
+    transaction.on_commit(lambda: _bump(keys))
 
 
 class _Recent:

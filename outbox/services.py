@@ -32,11 +32,13 @@ def message_key(event: str, email: str) -> str:
 
 
 def _enqueue_on_commit(keys: list[str]) -> None:
-    from .tasks import email_deliver_task  # the tasks module imports this one
+    from .tasks import email_deliver_many_task, email_deliver_task  # they import this module
 
     def enqueue():
-        for key in keys:
-            email_deliver_task.delay(key)
+        if len(keys) == 1:
+            email_deliver_task.delay(keys[0])
+        elif keys:
+            email_deliver_many_task.delay(keys)
 
     transaction.on_commit(enqueue, robust=True)
 

@@ -73,6 +73,24 @@ def test_redis_cache_round_trip():
     assert cache._cache.get_client() is cache._cache.get_client(write=True)
 
 
+@pytest.mark.redis
+def test_redis_counters_bumped_in_one_round_trip():
+    cache = RedisCache(settings.REDIS_URL, {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
+    cache.set("kept", 41, None)
+    client = cache._cache.get_client(write=True)
+    sent = []
+    original = client.connection_pool.get_connection
+    client.connection_pool.get_connection = lambda *a, **k: sent.append(1) or original(*a, **k)
+    try:
+        cache.incr_counters(["kept", "new"], start=1_000)
+    finally:
+        client.connection_pool.get_connection = original
+    assert len(sent) == 1  # one connection used once: a pipeline
+    assert cache.get("kept") == 42 and cache.get("new") == 1_001
+    assert client.ttl(cache.make_and_validate_key("new")) == -1  # never expires
+    cache.delete_many(["kept", "new"])
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_suite_runs_on_postgresql():

@@ -22,7 +22,7 @@ def test_a_request_reads_each_mission_version_once_and_sees_its_own_writes():
             first = version(7)
             assert version(7) == first
             assert get_many.call_count == 1
-            mm_cache._bump(mm_cache._version_key(7))  # what a write in this request does
+            mm_cache._bump([mm_cache._version_key(7)])  # what a write in this request does
             seen.append((first, version(7), get_many.call_count))
         return HttpResponse()
 
@@ -34,7 +34,7 @@ def test_a_request_reads_each_mission_version_once_and_sees_its_own_writes():
 
 def test_outside_a_request_every_read_asks_the_cache():
     first = version(8)
-    mm_cache._bump(mm_cache._version_key(8))
+    mm_cache._bump([mm_cache._version_key(8)])
     assert version(8) == first + 1
 
 
@@ -59,7 +59,7 @@ def test_the_process_copy_is_served_until_a_change_and_cannot_be_altered():
         assert mm_cache.cached(9, "page", build) == {"rows": [1, 2]}
         # The entry itself is not asked of the shared cache: the copy of this process serves it.
         assert not [c for c in get.call_args_list if c.args[0].startswith("mm:9:")]
-    mm_cache._bump(mm_cache._version_key(9))
+    mm_cache._bump([mm_cache._version_key(9)])
     assert mm_cache.cached(9, "page", build) == {"rows": [1, 2]} and len(builds) == 2
 
 

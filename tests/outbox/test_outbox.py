@@ -12,7 +12,7 @@ from icalendar import Calendar
 
 from matchmaking import services
 from outbox import delivery
-from outbox.models import Email
+from outbox.models import Email, EmailStatus
 from outbox.services import Recipient, email_retry, email_send
 from outbox.tasks import outbox_sweep_task
 from tests.factories import MeetingSessionFactory, MissionFactory, participants
@@ -386,6 +386,29 @@ def test_the_same_event_again_queues_no_task(django_capture_on_commit_callbacks,
                 context={"mission": mission, "operator": None},
             )
     assert queued == ["reminder:1:x@example.org"]
+
+
+def test_the_messages_of_one_event_leave_in_one_broker_message(
+    django_capture_on_commit_callbacks, monkeypatch, mailoutbox
+):
+    from outbox import tasks
+
+    single, many = [], []
+    monkeypatch.setattr(tasks.email_deliver_task, "delay", single.append)
+    monkeypatch.setattr(tasks.email_deliver_many_task, "delay", many.append)
+    mission = MissionFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        email_send(
+            event="booked:1",
+            recipients=[Recipient("firm@example.org"), Recipient("operator@example.org")],
+            template="operator_invitation",
+            context={"mission": mission, "operator": None},
+        )
+    assert single == [] and many == [["booked:1:firm@example.org", "booked:1:operator@example.org"]]
+    # The worker delivers each one on its own.
+    assert tasks.email_deliver_many_task(many[0]) == ["sent", "sent"]
+    assert sorted(m.to[0] for m in mailoutbox) == ["firm@example.org", "operator@example.org"]
+    assert set(Email.objects.values_list("status", flat=True)) == {EmailStatus.SENT}
 
 
 def test_the_staff_page_lists_failures_first(client, staff, django_capture_on_commit_callbacks):

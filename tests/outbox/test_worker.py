@@ -40,6 +40,11 @@ def broker(monkeypatch):
     monkeypatch.setattr(
         tasks.email_deliver_task, "delay", lambda key: app.send_task("outbox.deliver", args=[key])
     )
+    monkeypatch.setattr(
+        tasks.email_deliver_many_task,
+        "delay",
+        lambda keys: app.send_task("outbox.deliver_many", args=[keys]),
+    )
     yield app
     with app.connection_for_write() as conn:
         conn.default_channel.client.flushdb()
