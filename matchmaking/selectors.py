@@ -276,13 +276,6 @@ def directory(*, participant: Participant, filters: dict) -> list[DirectoryEntry
 
 def directory_entry(*, participant: Participant, party) -> DirectoryEntry:
     """The directory line of one firm or operator (for its page)."""
-    # The page then reads both parties' entries and the tables taken: one round trip for all.
-    other = Side.OPERATOR if participant.side == Side.COMPANY else Side.COMPANY
-    read_versions(
-        participant.mission.pk,
-        activity=True,
-        parties=[(participant.side, participant.organisation.pk), (other, party.pk)],
-    )
     return _directory_entries(participant, [party])[0]
 
 

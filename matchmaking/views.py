@@ -94,8 +94,7 @@ def _party_page(request, participant, party, *, request_form=None, status=200):
 
     # The page as every reader of this side sees it (breadcrumb, tabs, profile, layout), and its
     # forms as they are before the reader chooses, rendered once per mission version and
-    # language (after the entry, which reads all the page's versions in one round trip); the
-    # parts of the pair are rendered for each request.
+    # language; the parts of the pair are rendered for each request.
     def render_page() -> dict[str, str]:
         return {
             "page": render_fragment(
@@ -149,7 +148,7 @@ def party(request, slug, pk):
 @require_POST
 @login_required
 def book(request, slug, pk):
-    participant = _participant(request, slug)
+    participant = _participant(request, slug, other=pk)
     other = _counterpart(participant, pk)
     slot = _slot(participant.mission, request.POST.get("slot", ""))
     if slot is None:
@@ -181,7 +180,7 @@ def book(request, slug, pk):
 @require_POST
 @login_required
 def request_create(request, slug, pk):
-    participant = _participant(request, slug)
+    participant = _participant(request, slug, other=pk)
     other = _counterpart(participant, pk)
     form = RequestForm(request.POST)
     if form.is_valid():

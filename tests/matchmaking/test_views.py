@@ -274,6 +274,17 @@ def test_staff_session_pages(client, staff, session):
     assert "Salle B" in client.get(url).content.decode()
 
 
+def _meet_another_operator(session, owner, slot):
+    """A meeting of the owner's firm with a new confirmed operator, in ``slot``."""
+    services.meeting_book(
+        mission=session.mission,
+        company=owner.company,
+        operator=participants(session.mission)[1].operator,
+        slot=slot,
+        by=owner,
+    )
+
+
 @pytest.mark.parametrize("page", ["matchmaking:directory", "matchmaking:agenda"])
 def test_directory_and_agenda_query_counts_do_not_grow(client, queries, page):
     session = MeetingSessionFactory(
@@ -285,14 +296,7 @@ def test_directory_and_agenda_query_counts_do_not_grow(client, queries, page):
     slots = list(session.slots.order_by("starts_at"))
 
     def add(i):
-        _other_owner, other_contact = participants(session.mission)
-        services.meeting_book(
-            mission=session.mission,
-            company=owner.company,
-            operator=other_contact.operator,
-            slot=slots[i // 2],
-            by=owner,
-        )
+        _meet_another_operator(session, owner, slots[i // 2])
         RegistrationFactory(mission=session.mission)
 
     add(0)
@@ -325,14 +329,7 @@ def test_booking_page_query_count_does_not_grow(client, queries):
     url = reverse("matchmaking:party", args=[session.mission.slug, owner.company.pk])
 
     def add(i):
-        other = participants(session.mission)[1]
-        services.meeting_book(
-            mission=session.mission,
-            company=owner.company,
-            operator=other.operator,
-            slot=slots[i // 2],
-            by=owner,
-        )
+        _meet_another_operator(session, owner, slots[i // 2])
 
     def cold():
         clear_all()
