@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from matchmaking.scheduling.greedy import greedy
-from matchmaking.scheduling.problem import (
+from scheduling.greedy import greedy
+from scheduling.problem import (
     Fixed,
     Instance,
     Meeting,
@@ -33,8 +33,8 @@ from matchmaking.scheduling.problem import (
     Slot,
     instance_to_dict,
 )
-from matchmaking.scheduling.solver import solve
-from matchmaking.scheduling.validate import validate
+from scheduling.solver import solve
+from scheduling.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -40,6 +40,9 @@ from accounts.models import User
 from companies.models import Company, Operator
 from missions.models import Application, Mission, MissionStatus
 from outbox.services import email_send, recipients_for_users
+from scheduling import solver
+from scheduling.problem import Solution
+from scheduling.validate import count_breaks
 
 from .cache import mission_changed
 from .instance import (
@@ -60,9 +63,6 @@ from .models import (
     ScheduleProposal,
     Slot,
 )
-from .scheduling import solver
-from .scheduling.problem import Solution
-from .scheduling.validate import count_breaks
 
 logger = logging.getLogger(__name__)
 

@@ -27,10 +27,10 @@ from matchmaking.models import (
     ScheduleProposal,
     Unavailability,
 )
-from matchmaking.scheduling import solver
-from matchmaking.scheduling.problem import Solution, pair_key
 from matchmaking.services import meeting_book
 from missions.models import Mission
+from scheduling import solver
+from scheduling.problem import Solution, pair_key
 from tests.factories import (
     MeetingSessionFactory,
     OperatorContactFactory,

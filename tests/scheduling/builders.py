@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from matchmaking.scheduling.problem import Fixed, Instance, Meeting, Participant, Request, Slot
+from scheduling.problem import Fixed, Instance, Meeting, Participant, Request, Slot
 
 
 def slots(spec: str, tables: int = 10) -> tuple[Slot, ...]:

@@ -12,14 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from bench.scheduling import Size, generate
-from matchmaking.scheduling import lns, solver
-from matchmaking.scheduling.candidates import candidates, slot_classes
-from matchmaking.scheduling.greedy import greedy
-from matchmaking.scheduling.placement import place
-from matchmaking.scheduling.problem import Instance, Meeting, instance_from_dict
-from matchmaking.scheduling.solver import solve
-from matchmaking.scheduling.validate import count_breaks, objective, validate
-from matchmaking.scheduling.weight import best_weight
+from scheduling import lns, solver
+from scheduling.candidates import candidates, slot_classes
+from scheduling.greedy import greedy
+from scheduling.placement import place
+from scheduling.problem import Instance, Meeting, instance_from_dict
+from scheduling.solver import solve
+from scheduling.validate import count_breaks, objective, validate
+from scheduling.weight import best_weight
 
 from .builders import instance, people, req
 from .test_properties import instances

@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matchmaking.scheduling.greedy import greedy
-from matchmaking.scheduling.problem import Fixed, Instance, Participant, Request, Slot
-from matchmaking.scheduling.solver import solve
-from matchmaking.scheduling.validate import count_breaks, fixed_meetings, objective, validate
+from scheduling.greedy import greedy
+from scheduling.problem import Fixed, Instance, Participant, Request, Slot
+from scheduling.solver import solve
+from scheduling.validate import count_breaks, fixed_meetings, objective, validate
 
 
 @st.composite

@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 
 from bench.scheduling import Size, generate
-from matchmaking.scheduling.greedy import greedy
-from matchmaking.scheduling.problem import (
+from scheduling.greedy import greedy
+from scheduling.problem import (
     Meeting,
     instance_from_dict,
     instance_to_dict,
     solution_from_dict,
     solution_to_dict,
 )
-from matchmaking.scheduling.solver import solve
-from matchmaking.scheduling.validate import count_breaks, objective, validate
+from scheduling.solver import solve
+from scheduling.validate import count_breaks, objective, validate
 
 from .builders import instance, people, req
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matchmaking.scheduling.validate import check_fixed, count_breaks, objective, validate
+from scheduling.validate import check_fixed, count_breaks, objective, validate
 
 from .builders import instance, meetings, people, req
 

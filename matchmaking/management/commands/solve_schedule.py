@@ -13,8 +13,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from matchmaking.scheduling.problem import instance_from_dict, solution_to_dict
-from matchmaking.scheduling.solver import solve
+from scheduling.problem import instance_from_dict, solution_to_dict
+from scheduling.solver import solve
 
 
 class Command(BaseCommand):
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         # Solver logs go to standard error only, whatever the project's logging setup.
         handler = logging.StreamHandler(self.stderr._out)
         handler.setFormatter(logging.Formatter("%(message)s"))
-        solver_logger = logging.getLogger("matchmaking.scheduling")
+        solver_logger = logging.getLogger("scheduling")
         solver_logger.addHandler(handler)
         previous = solver_logger.level, solver_logger.propagate
         solver_logger.propagate = False
