@@ -24,5 +24,5 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput \
 
 USER app
 EXPOSE 8000
-# The printed agendas of a whole side take up to a minute on a very large mission: 120 s timeout.
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]
+# gunicorn reads its settings (workers, 120 s timeout, no Server header) from config/gunicorn.conf.py.
+CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"]

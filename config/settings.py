@@ -295,12 +295,27 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "error_mail_rate": {"()": "core.logging.ErrorMailRate"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Django's report of a server error, to ADMINS, rate limited (see core/logging.py).
+        "error_reports": {
+            "level": "ERROR",
+            "filters": ["require_debug_false", "error_mail_rate"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["error_reports"], "level": "INFO"},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
-ADMINS = [("Ops", a) for a in env.list("ADMIN_EMAILS", default=[])]
+ADMINS = env.list("ADMIN_EMAILS", default=[])
 
 # Calendar invitations are sent in the agency's name.
 AGENCY_EMAIL = env.str("AGENCY_EMAIL", default="b2b@marocexport.local")

@@ -37,7 +37,7 @@ from .models import (
     MeetingStatus,
     Side,
 )
-from .services import MatchmakingError, signed_link_read
+from .services import MatchmakingError, link_reader, reader_digest, signed_link_read
 
 FEEDBACK_SALT = "matchmaking.feedback"
 # A link stays usable long enough to come back and change one's answer, not forever.
@@ -75,7 +75,9 @@ class FeedbackLinkError(FeedbackError):
 
 def feedback_token(meeting: Meeting, email: str, stage: str) -> str:
     """A signed token for one reader of one meeting at one stage."""
-    return signing.dumps({"m": meeting.pk, "e": email.lower(), "s": str(stage)}, salt=FEEDBACK_SALT)
+    return signing.dumps(
+        {"m": meeting.pk, "r": reader_digest(email), "s": str(stage)}, salt=FEEDBACK_SALT
+    )
 
 
 def feedback_url(meeting: Meeting, email: str, stage: str) -> str:
@@ -125,7 +127,7 @@ def feedback_check(token: str) -> FeedbackReader:
         raise FeedbackLinkError(
             _("Feedback opens once the mission is over and closed by the agency."), status=409
         )
-    user = User.objects.filter(email__iexact=data.get("e", ""), is_active=True).first()
+    user = link_reader(data, meeting)
     if user and user.company_id == meeting.company_id:
         side = Side.COMPANY
     elif user and user.operator_id == meeting.operator_id:

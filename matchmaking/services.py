@@ -642,15 +642,28 @@ def signed_link_read(token: str, *, salt: str, max_age: timedelta, error: type) 
     return data
 
 
-def _reader_digest(email: str) -> str:
+def reader_digest(email: str) -> str:
     """Names the reader in a link without showing their address (links end up in logs)."""
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:20]
+
+
+def link_reader(data: dict, meeting: Meeting) -> User | None:
+    """The active member of either side of ``meeting`` whom a link's data names: by the digest
+    of their address (``r``), or, in the feedback links sent before the digest, by the address
+    itself (``e``; those links keep working until they expire)."""
+    digest = data.get("r")
+    if digest is None and isinstance(data.get("e"), str):
+        digest = reader_digest(data["e"])
+    readers = User.objects.filter(is_active=True).filter(
+        Q(company_id=meeting.company_id) | Q(operator_id=meeting.operator_id)
+    )
+    return next((u for u in readers if reader_digest(u.email) == digest), None)
 
 
 def attendance_token(meeting: Meeting, email: str) -> str:
     """A signed token for one reader of one version of a meeting (its SEQUENCE)."""
     return signing.dumps(
-        {"m": meeting.pk, "q": meeting.sequence, "r": _reader_digest(email)}, salt=ATTENDANCE_SALT
+        {"m": meeting.pk, "q": meeting.sequence, "r": reader_digest(email)}, salt=ATTENDANCE_SALT
     )
 
 
@@ -685,10 +698,7 @@ def attendance_check(token: str) -> Attendance:
     )
     if refusal := _attendance_refusal(meeting, data.get("q")):
         raise AttendanceLinkError(refusal)
-    readers = User.objects.filter(is_active=True).filter(
-        Q(company_id=meeting.company_id) | Q(operator_id=meeting.operator_id)
-    )
-    user = next((u for u in readers if _reader_digest(u.email) == data.get("r")), None)
+    user = link_reader(data, meeting)
     if user is None:
         raise AttendanceLinkError(_("This link is no longer valid for your account."))
     side = Side.COMPANY if user.company_id == meeting.company_id else Side.OPERATOR

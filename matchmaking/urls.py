@@ -15,8 +15,8 @@ urlpatterns = [
     path("m/<slug:slug>/meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path("m/<slug:slug>/meetings/<int:pk>/move/", views.meeting_move, name="meeting_move"),
     path("m/<slug:slug>/availability/", views.availability, name="availability"),
-    path("calendar/<str:token>.ics", views.feed, name="feed"),
-    path("attend/<str:token>/", views.attend, name="attend"),
-    path("feedback/<str:token>/", views_feedback.feedback, name="feedback"),
+    path("calendar/<token:token>.ics", views.feed, name="feed"),
+    path("attend/<token:token>/", views.attend, name="attend"),
+    path("feedback/<token:token>/", views_feedback.feedback, name="feedback"),
     path("me/calendar/", views.calendar_settings, name="calendar"),
 ]

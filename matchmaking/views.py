@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from core.fragments import fill, part, render_fragment
@@ -389,6 +390,7 @@ def availability(request, slug):
     )
 
 
+@cache_control(private=True)
 def feed(request, token):
     """The private calendar subscription: whoever has the URL sees that user's meetings."""
     subscription = CalendarFeed.objects.filter(token=token).select_related("user").first()

@@ -325,6 +325,7 @@ def stack():
             _start(
                 [
                     str(bin_dir / "gunicorn"),
+                    "--config=config/gunicorn.conf.py",
                     "config.wsgi:application",
                     f"--bind=127.0.0.1:{port}",
                     "--workers=2",

@@ -216,6 +216,7 @@ def test_agenda_ics_and_private_feed(client, session):
     client.logout()
     feed = client.get(feed_path)
     assert [str(e["UID"]) for e in Calendar.from_ical(feed.content).walk("VEVENT")] == [meeting.uid]
+    assert "private" in feed["Cache-Control"]  # no shared cache keeps a user's meetings
     client.force_login(contact)
     client.post(reverse("matchmaking:calendar"))  # revoke: a new address
     client.logout()
