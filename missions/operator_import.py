@@ -222,20 +222,22 @@ def _scan_sheet(stream) -> None:
     a spreadsheet can hold (openpyxl keeps a whole row in memory)."""
     parser = expat.ParserCreate(namespace_separator=" ")
     row = column = cells = 0
+    in_cell = False  # a value counts inside a cell only (an extension may hold an <xm:f>)
 
     def start(name, attrs):
-        nonlocal row, column, cells
+        nonlocal row, column, cells, in_cell
         tag = name.rpartition(" ")[2]
         if tag == "row":
             row = int(attrs["r"]) if attrs.get("r", "").isdigit() else row + 1
             column = cells = 0
         elif tag == "c":
+            in_cell = True
             cells += 1
             if cells > MAX_ROW_CELLS:
                 raise _Refused(_("At most %(max)s columns per file.") % {"max": MAX_COLUMNS})
             letters = "".join(ch for ch in attrs.get("r", "") if ch.isalpha())
             column = column_index_from_string(letters) if letters else column + 1
-        elif tag in ("v", "is", "f") and (row > MAX_SHEET_ROWS or column > MAX_COLUMNS):
+        elif in_cell and tag in ("v", "is", "f") and (row > MAX_SHEET_ROWS or column > MAX_COLUMNS):
             if column > MAX_COLUMNS:
                 raise _Refused(_("At most %(max)s columns per file.") % {"max": MAX_COLUMNS})
             raise _Refused(
@@ -243,10 +245,16 @@ def _scan_sheet(stream) -> None:
                 % {"last": MAX_SHEET_ROWS, "max": MAX_ROWS}
             )
 
+    def end(name):
+        nonlocal in_cell
+        if name.rpartition(" ")[2] == "c":
+            in_cell = False
+
     def doctype(*args):
         raise _Refused(_("This XLSX file cannot be read."))
 
     parser.StartElementHandler = start
+    parser.EndElementHandler = end
     parser.StartDoctypeDeclHandler = doctype
     while chunk := stream.read(64 * 1024):
         parser.Parse(chunk, False)

@@ -366,3 +366,21 @@ def test_an_oversized_upload_through_the_dashboard(client, staff, mission):
     assert response.status_code == 400
     assert "Le fichier dépasse 5 Mo." in response.content.decode()
     assert not preview.called
+
+
+def test_empty_styled_cells_far_down_and_an_extension_formula_do_not_count(mission):
+    """Only a value in a cell counts: a styled empty cell at row 30,000 (as a spreadsheet
+    writes for a formatted range) and a data validation's <xm:f> are read past."""
+    rows = bombs._row(1, bombs.HEADING) + bombs._row(2, bombs.ROW)
+    rows += '<row r="30000"><c r="A30000" s="0"/><c r="XFD30000" s="0"/></row>'
+    sheet = bombs._sheet(rows).replace(
+        b"</worksheet>",
+        b'<extLst><ext xmlns:x14="urn:x14" xmlns:xm="urn:xm" uri="{x}"><x14:dataValidations>'
+        b"<x14:dataValidation><x14:formula1><xm:f>Listes!$A$1:$A$5</xm:f></x14:formula1>"
+        b"</x14:dataValidation></x14:dataValidations></ext></extLst></worksheet>",
+    )
+    content = bombs._replace({"xl/worksheets/sheet1.xml": sheet})
+
+    rows = import_preview(mission=mission, name="x.xlsx", content=content)
+
+    assert [(r.action, r.values["email"]) for r in rows] == [("create", "ann@ggv.example")]
