@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -484,6 +485,19 @@ def export_filename(mission: Mission, name: str, extension: str) -> str:
 
 # Writers -----------------------------------------------------------------------------------
 
+# A spreadsheet reads a cell that begins with one of these as a formula (CWE-1236, OWASP's
+# "CSV injection"): '=', '+', '-' and '@' as typed, tab and carriage return because some
+# spreadsheets skip them first; and their full-width forms, which some spreadsheets fold into
+# the plain ones.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def safe_text(value: str) -> str:
+    """Text that a spreadsheet shows as typed and never runs: a leading ``'`` before a value
+    that would begin a formula. Every text cell of every export goes through here; numbers,
+    dates and times are left as they are."""
+    return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
+
 
 def csv_delimiter() -> str:
     """Excel reads a CSV with the list separator of its locale: ';' in French, ',' in English."""
@@ -493,6 +507,8 @@ def csv_delimiter() -> str:
 def _csv_value(value, kind: str, decimal_comma: bool = False):
     if value is None:
         return ""
+    if isinstance(value, str):
+        return safe_text(value)
     if isinstance(value, date | time):
         return value.strftime(CSV_FORMATS[kind])
     if isinstance(value, Decimal) and decimal_comma:
@@ -515,7 +531,7 @@ def csv_chunks(
     kinds = [c.kind for c in export.columns]
     # Where ';' separates the columns, ',' separates the decimals (French Excel).
     comma = delimiter == ";"
-    chunk = ["\ufeff", writer.writerow([c.heading for c in export.columns])]
+    chunk = ["\ufeff", writer.writerow([safe_text(c.heading) for c in export.columns])]
     for row in export.rows:
         chunk.append(
             writer.writerow([_csv_value(v, k, comma) for v, k in zip(row, kinds, strict=True)])
@@ -532,9 +548,18 @@ def _sheet_title(title: str) -> str:
     return "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Sheet"
 
 
+def _xlsx_text(sheet, value: str) -> WriteOnlyCell:
+    """A cell typed as a string: openpyxl would write a value that begins with '=' as a
+    formula. Control characters that XML cannot hold (openpyxl refuses them) are dropped."""
+    cell = WriteOnlyCell(sheet, value=safe_text(ILLEGAL_CHARACTERS_RE.sub("", value)))
+    cell.data_type = "s"
+    return cell
+
+
 def xlsx_bytes(exports: list[Export]) -> bytes:
     """One sheet per export: a bold, frozen, filterable header row, set column widths, and
-    dates and times as real spreadsheet dates and times."""
+    dates and times as real spreadsheet dates and times. Every text is a string cell, never a
+    formula (see ``safe_text``)."""
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     wrap = Alignment(vertical="top", wrap_text=True)
@@ -545,7 +570,7 @@ def xlsx_bytes(exports: list[Export]) -> bytes:
             sheet.column_dimensions[get_column_letter(number)].width = column.width
         header = []
         for column in export.columns:
-            cell = WriteOnlyCell(sheet, value=column.heading)
+            cell = _xlsx_text(sheet, column.heading)
             cell.font, cell.alignment = bold, wrap
             header.append(cell)
         sheet.append(header)
@@ -554,7 +579,9 @@ def xlsx_bytes(exports: list[Export]) -> bytes:
         for row in export.rows:
             cells = []
             for value, number_format in zip(row, formats, strict=True):
-                if number_format and value is not None:
+                if isinstance(value, str):
+                    cells.append(_xlsx_text(sheet, value))
+                elif number_format and value is not None:
                     cell = WriteOnlyCell(sheet, value=value)
                     cell.number_format = number_format
                     cells.append(cell)

@@ -6,6 +6,7 @@ from accounts.models import User
 from companies.forms import OperatorProfileForm
 
 from .models import Application, Mission, Objective, ProgrammeItem
+from .operator_import import MAX_BYTES
 
 
 class MissionForm(forms.ModelForm):
@@ -191,3 +192,11 @@ class ImportUploadForm(forms.Form):
         label=_("Spreadsheet (CSV or XLSX)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
+
+    def clean_file(self):
+        """Refused by its size before anything reads it (Django keeps a large upload in a
+        temporary file, not in memory)."""
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."), code="too_large")
+        return upload

@@ -6,7 +6,10 @@ would do; nothing is saved. Headings may be in French or English, in any order a
 
 import csv
 import io
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from xml.parsers import expat
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,14 +17,26 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
+from openpyxl.utils import column_index_from_string
 
 from accounts.models import User
 from companies.models import OperatorKind, Sector
 
 from .models import Mission
 
+MB = 1024 * 1024
 MAX_ROWS = 2000
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = 5 * MB  # the file as uploaded
+MAX_COLUMNS = 50
+MAX_CELL = 5000  # characters in one cell
+# Blank rows are skipped, but reading stops at this row: nothing may lie beyond it.
+MAX_SHEET_ROWS = 10 * MAX_ROWS
+# An XLSX is a zip: what it unzips to is capped too, in all and per member.
+MAX_UNZIPPED = 50 * MB
+MAX_SHEET_XML = 20 * MB
+MAX_OTHER_XML = 10 * MB  # shared strings, styles: openpyxl reads them whole
+MAX_MEMBERS = 1000
+MAX_ROW_CELLS = 16384  # a spreadsheet's last column
 
 # accepted heading (lower case, accents kept) -> field
 HEADINGS = {
@@ -169,20 +184,108 @@ ACTION_LABELS = {
 }
 
 
-def _read_rows(name: str, content: bytes) -> list[list[str]]:
-    if len(content) > MAX_BYTES:
-        raise ImportFileError(_("The file is larger than 5 MB."))
-    if name.lower().endswith(".xlsx") or content[:2] == b"PK":
-        from openpyxl import load_workbook
+class _Refused(Exception):
+    """The file breaks a limit while it is read; carries the message for the user."""
 
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-            return [
-                ["" if c is None else str(c).strip() for c in row]
-                for row in sheet.iter_rows(values_only=True)
-            ]
-        except Exception as exc:
-            raise ImportFileError(_("This XLSX file cannot be read.")) from exc
+
+def _archive(content: bytes) -> zipfile.ZipFile:
+    """The XLSX's zip, once its declared sizes are within the limits. ``zipfile`` never gives
+    more than a member's declared size (a member that holds more fails its CRC check), so the
+    declared sizes bound what openpyxl can unpack."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise ImportFileError(_("This XLSX file cannot be read.")) from exc
+    too_big = _("This XLSX file is too large once unzipped (more than %(max)s MB).")
+    if len(members) > MAX_MEMBERS:
+        raise ImportFileError(_("This XLSX file cannot be read."))
+    if sum(m.file_size for m in members) > MAX_UNZIPPED:
+        raise ImportFileError(too_big % {"max": MAX_UNZIPPED // MB})
+    for member in members:
+        if member.file_size > _member_cap(member.filename):
+            raise ImportFileError(too_big % {"max": _member_cap(member.filename) // MB})
+    return archive
+
+
+def _member_cap(name: str) -> int:
+    if name.startswith("xl/worksheets/"):
+        return MAX_SHEET_XML
+    if name.endswith((".xml", ".rels")):
+        return MAX_OTHER_XML
+    return MAX_UNZIPPED  # images and the like, which openpyxl does not read here
+
+
+def _scan_sheet(stream) -> None:
+    """Read a sheet's XML as a stream (a few kilobytes at a time) and refuse, before openpyxl
+    builds anything, a value beyond the last row or column read, or a row of more cells than
+    a spreadsheet can hold (openpyxl keeps a whole row in memory)."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    row = column = cells = 0
+    in_cell = False  # a value counts inside a cell only (an extension may hold an <xm:f>)
+
+    def start(name, attrs):
+        nonlocal row, column, cells, in_cell
+        tag = name.rpartition(" ")[2]
+        if tag == "row":
+            row = int(attrs["r"]) if attrs.get("r", "").isdigit() else row + 1
+            column = cells = 0
+        elif tag == "c":
+            in_cell = True
+            cells += 1
+            if cells > MAX_ROW_CELLS:
+                raise _Refused(_("At most %(max)s columns per file.") % {"max": MAX_COLUMNS})
+            letters = "".join(ch for ch in attrs.get("r", "") if ch.isalpha())
+            column = column_index_from_string(letters) if letters else column + 1
+        elif in_cell and tag in ("v", "is", "f") and (row > MAX_SHEET_ROWS or column > MAX_COLUMNS):
+            if column > MAX_COLUMNS:
+                raise _Refused(_("At most %(max)s columns per file.") % {"max": MAX_COLUMNS})
+            raise _Refused(
+                _("The sheet goes beyond row %(last)s: at most %(max)s rows per file.")
+                % {"last": MAX_SHEET_ROWS, "max": MAX_ROWS}
+            )
+
+    def end(name):
+        nonlocal in_cell
+        if name.rpartition(" ")[2] == "c":
+            in_cell = False
+
+    def doctype(*args):
+        raise _Refused(_("This XLSX file cannot be read."))
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = doctype
+    while chunk := stream.read(64 * 1024):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    archive = _archive(content)
+    try:
+        for member in archive.infolist():
+            if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+                with archive.open(member) as stream:
+                    _scan_sheet(stream)
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        rows = sheet.iter_rows(max_row=MAX_SHEET_ROWS, max_col=MAX_COLUMNS, values_only=True)
+        for row in rows:
+            if row.count(None) == len(row):  # a blank row, or one openpyxl pads in
+                yield []
+            else:
+                yield ["" if c is None else str(c) for c in row]
+    except _Refused as exc:
+        raise ImportFileError(str(exc)) from exc
+    except ImportFileError:
+        raise
+    except Exception as exc:  # openpyxl and zipfile raise many kinds on a broken file
+        raise ImportFileError(_("This XLSX file cannot be read.")) from exc
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = content.decode(encoding)
@@ -197,15 +300,46 @@ def _read_rows(name: str, content: bytes) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
     try:
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+        for number, row in enumerate(reader, start=1):
+            if number > MAX_SHEET_ROWS:
+                raise ImportFileError(
+                    _("The sheet goes beyond row %(last)s: at most %(max)s rows per file.")
+                    % {"last": MAX_SHEET_ROWS, "max": MAX_ROWS}
+                )
+            if any(row[MAX_COLUMNS:]):
+                raise ImportFileError(_("At most %(max)s columns per file.") % {"max": MAX_COLUMNS})
+            yield row[:MAX_COLUMNS]
     except csv.Error as exc:
         raise ImportFileError(_("This CSV file cannot be read.")) from exc
 
 
+def _read_rows(name: str, content: bytes) -> list[list[str]]:
+    """The rows that hold something, each cell stripped. Read as a stream, so that the limits
+    stop a file as soon as it breaks one: the size of the file and, for an XLSX, of what it
+    unzips to; the rows, the columns and the length of a cell."""
+    if len(content) > MAX_BYTES:
+        raise ImportFileError(_("The file is larger than 5 MB."))
+    xlsx = name.lower().endswith(".xlsx") or content[:2] == b"PK"
+    rows = []
+    for number, raw in enumerate(_xlsx_rows(content) if xlsx else _csv_rows(content), start=1):
+        row = [c.strip() for c in raw]
+        if not any(row):
+            continue
+        if any(len(c) > MAX_CELL for c in row):
+            raise ImportFileError(
+                _("Row %(row)s: a cell holds more than %(max)s characters.")
+                % {"row": number, "max": MAX_CELL}
+            )
+        if len(rows) > MAX_ROWS:  # the heading and MAX_ROWS rows are in already
+            raise ImportFileError(_("At most %(max)s rows per file.") % {"max": MAX_ROWS})
+        rows.append(row)
+    return rows
+
+
 def import_preview(*, mission: Mission, name: str, content: bytes) -> list[ImportRow]:
     rows = _read_rows(name, content)
-    rows = [r for r in rows if any(r)]
     if not rows:
         raise ImportFileError(_("The file is empty."))
     header = [HEADINGS.get(h.strip().lower()) for h in rows[0]]

