@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",  # before anything reads the body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -71,6 +72,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "matchmaking.cache.RequestVersionsMiddleware",
 ]
+
+# The largest request body read (the largest form: a logo and a brochure, see companies/uploads).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=16 * 1024 * 1024)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

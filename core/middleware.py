@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.shortcuts import render
 from django.utils import translation
 
 
@@ -12,4 +14,27 @@ class UserLanguageMiddleware:
         if user is not None and user.is_authenticated and user.language:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request whose body is larger than ``REQUEST_MAX_BYTES`` before anything reads
+    it. Django caps the form fields of a request (``DATA_UPLOAD_MAX_MEMORY_SIZE``) but not its
+    files, which it writes to disk as they arrive: without this, a 1 GB upload fills the disk
+    before the form refuses the file. The limit is above every form's own limit for a file (the
+    form then says which file is too large, in its own words)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.REQUEST_MAX_BYTES
+        if length > limit:  # a body without a length is not read by Django at all
+            response = render(request, "413.html", {"limit": limit // (1024 * 1024)}, status=413)
+            response["Connection"] = "close"
+            return response
         return self.get_response(request)

@@ -11,6 +11,7 @@ from PIL import Image
 
 from companies.models import Company
 from tests.companies.test_uploads import PDF, _profile, _sector_id, png_bytes
+from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +92,23 @@ def test_uploaded_file_names_are_not_kept(post_profile):
     assert company.logo.name.endswith(".png") and "evil" not in company.logo.name
     assert company.brochure.name.endswith(".pdf") and "evil" not in company.brochure.name
     assert ".." not in company.logo.name + company.brochure.name
+
+
+@pytest.mark.django_db
+def test_a_request_larger_than_any_form_is_refused_before_it_is_read(client, settings):
+    """A 1 GB upload would be written to disk before the form refused it: the body is not read
+    at all, and the answer says why, in the reader's language."""
+    settings.REQUEST_MAX_BYTES = 1024 * 1024
+    client.force_login(StaffFactory())
+    response = client.generic(
+        "POST",
+        "/staff/missions/any/operators/import/",
+        data=b"",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(1024 * 1024 + 1),
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert response.status_code == 413
+    assert "plus grand que 1 Mo" in response.content.decode()
+    # Within the limit, the form answers as usual (here: no such mission).
+    assert client.post("/staff/missions/any/operators/import/", {}).status_code == 404
