@@ -10,11 +10,17 @@ mission's life cycle):
 
 A service takes the locks it needs in that order and no other; a booking takes only its slot's.
 
-**Only the row itself, and not its key.** ``lock()`` asks for ``FOR NO KEY UPDATE OF`` the
-queryset's own table: a ``select_related`` join is read, not locked, and the lock still lets
-other transactions insert rows that point to the locked one (an insert takes a ``KEY SHARE``
-lock on each row its foreign keys name). Locking joined rows ``FOR UPDATE`` is what made a move
-and a booking of the same slot deadlock: the move held the mission, the booking its slot.
+**Only the row itself, and not its key.** ``lock()`` asks for ``FOR NO KEY UPDATE``: the lock
+still lets other transactions insert rows that point to the locked one (an insert takes a ``KEY
+SHARE`` lock on each row its foreign keys name). Locking joined rows ``FOR UPDATE`` is what made
+a move and a booking of the same slot deadlock: the move held the mission, the booking its slot.
+
+**One table in the locking statement.** When a row was changed by another transaction while
+this one waited for it, PostgreSQL checks the new version against the rows of the other tables
+that the statement had already joined; a meeting whose slot changed meanwhile no longer matches
+its former slot and silently drops out of the result. So ``lock()`` refuses a query with a join
+(``select_related`` or a filter across a relation): lock by the table's own columns, then read
+what the rows name.
 
 **A transaction that still fails to serialise** (a deadlock the order above did not foresee, or a
 serialisation failure) is run once more, then refused with the service's usual message: the user
@@ -35,8 +41,12 @@ CONFLICTS = frozenset({"40P01", "40001"})
 
 
 def lock(queryset: QuerySet) -> QuerySet:
-    """``queryset``'s own rows, locked for this transaction in id order (see above)."""
-    return queryset.select_for_update(of=("self",), no_key=True).order_by("pk")
+    """``queryset``'s rows, locked for this transaction in id order (see above)."""
+    query = queryset.query
+    tables = [alias for alias in query.alias_map if query.alias_refcount[alias]]
+    if query.select_related or len(tables) > 1:
+        raise ValueError("lock() takes a query on one table, without joins (see core.locking).")
+    return queryset.select_for_update(no_key=True).order_by("pk")
 
 
 def violated_constraint(exc: IntegrityError) -> str | None:

@@ -454,7 +454,8 @@ def meeting_book(
     MatchmakingError that says why."""
     # The slot's row lock orders the bookings of one slot; the mission is read fresh with it
     # (its status decides), without locking it: bookings of other slots go on meanwhile.
-    slot = lock(Slot.objects.select_related("session", "mission")).get(pk=slot.pk)
+    lock(Slot.objects.filter(pk=slot.pk)).get()
+    slot = Slot.objects.select_related("session", "mission").get(pk=slot.pk)
     _check_slot(mission, slot)
     mission = slot.mission
     _check_open(mission)
@@ -506,8 +507,9 @@ def _relocate(meeting: Meeting, *, slot: Slot, table: Table, delegate) -> None:
 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:
-    """The meeting's row locked, with what it names read (not locked) alongside."""
-    return lock(Meeting.objects.select_related(*Meeting.OUTBOX_RELATED)).get(pk=meeting.pk)
+    """The meeting's row locked, then read with what it names (as it is now: see core.locking)."""
+    lock(Meeting.objects.filter(pk=meeting.pk)).get()
+    return Meeting.objects.select_related(*Meeting.OUTBOX_RELATED).get(pk=meeting.pk)
 
 
 def _cancel(meeting: Meeting, *, reason: str = "", departure: str = "") -> Meeting:
@@ -549,7 +551,8 @@ def meetings_cancel_for_departure(
     """A firm or an operator leaves the mission: its coming meetings are cancelled and the
     other side of each is told (``reason`` is "firm-left" or "operator-left")."""
     party = {"company": company} if company else {"operator": operator}
-    upcoming = lock(
+    list(lock(Meeting.objects.filter(mission=mission, **party)))
+    upcoming = (
         Meeting.objects.filter(mission=mission, slot__starts_at__gt=timezone.now(), **party)
         .filter(status__in=[MeetingStatus.PROPOSED, MeetingStatus.CONFIRMED])
         .select_related(*Meeting.OUTBOX_RELATED)
@@ -841,7 +844,8 @@ def _staff_prepare(meeting: Meeting) -> Meeting:
 
 
 def _lock_slots(*slot_ids: int) -> dict[int, Slot]:
-    return {s.pk: s for s in lock(Slot.objects.select_related("session").filter(pk__in=slot_ids))}
+    list(lock(Slot.objects.filter(pk__in=slot_ids)))
+    return {s.pk: s for s in Slot.objects.select_related("session").filter(pk__in=slot_ids)}
 
 
 def _active_others(mission: Mission, *excluded: int):

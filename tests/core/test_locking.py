@@ -103,3 +103,15 @@ def test_a_real_deadlock_is_retried_and_both_changes_land():
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.capacity, second.capacity) == (12, 12)
+
+
+def test_a_locking_query_reads_one_table():
+    """PostgreSQL drops a row from a locking join when the row changed meanwhile (a meeting
+    moved to another slot no longer matches its former slot): lock() refuses joins."""
+    from matchmaking.models import Meeting
+
+    with pytest.raises(ValueError):
+        lock(Meeting.objects.select_related("slot"))
+    with pytest.raises(ValueError):
+        lock(Meeting.objects.filter(slot__starts_at__isnull=False))
+    lock(Meeting.objects.filter(mission_id=1, status="confirmed"))  # one table: fine
