@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
+    "ninja",
     # ours
     "core",
     "accounts",
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "matchmaking",
     "dashboard",
     "outbox",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +251,11 @@ OUTBOX_RETRY_MAX_DELAY = env.float("OUTBOX_RETRY_MAX_DELAY", 15 * 60.0)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", 10)
 OUTBOX_STALE_AFTER = env.float("OUTBOX_STALE_AFTER", 5 * 60.0)
 OUTBOX_CLAIM_TIMEOUT = env.float("OUTBOX_CLAIM_TIMEOUT", 60.0)  # a worker silent this long died
+
+# --- API (api/) --------------------------------------------------------------------------------
+# Requests per token in each window of API_RATE_WINDOW seconds (429 with Retry-After beyond).
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", 120)
+API_RATE_WINDOW = env.int("API_RATE_WINDOW", 60)
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
