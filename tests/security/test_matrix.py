@@ -253,7 +253,13 @@ URLS = {
     "api:operators_add": post_only(every(UNAUTHORIZED), **M),
     "api_tokens:list": Row({}, staff_only(), post=staff_only(BAD)),
     "api_tokens:detail": Row({"pk": 999999}, staff_only(NOT_FOUND)),
-    "api_tokens:revoke": Row(
+    "api_tokens:revoke": Row({"pk": 999999}, staff_only(NOT_ALLOWED), post=staff_only(NOT_FOUND)),
+    "webhooks:endpoints": Row({}, staff_only(), post=staff_only(BAD)),
+    "webhooks:endpoint": Row({"pk": 999999}, staff_only(NOT_FOUND)),
+    "webhooks:endpoint_toggle": Row(
+        {"pk": 999999}, staff_only(NOT_ALLOWED), post=staff_only(NOT_FOUND)
+    ),
+    "webhooks:delivery_retry": Row(
         {"pk": 999999}, staff_only(NOT_ALLOWED), post=staff_only(NOT_FOUND)
     ),
     "account_login": Row({}, anonymous_only(), post=anonymous_only()),
