@@ -7,4 +7,4 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self):
-        from . import receivers  # noqa: F401  (the events come from saves of the product's rows)
+        from . import checks, receivers  # noqa: F401  (events come from saves of the product's rows)

@@ -268,3 +268,11 @@ def test_the_verification_snippet_of_the_documentation_works(receiver, endpoint)
     assert not namespace["verify_webhook"](secret, headers, request["body"] + b" ")
     old = {**headers, "X-Webhook-Timestamp": str(int(time.time()) - 3600)}
     assert not namespace["verify_webhook"](secret, old, request["body"])
+
+
+def test_a_retry_delay_past_the_visibility_timeout_is_refused_at_start(settings):
+    from webhooks.checks import retry_below_visibility_timeout
+
+    assert retry_below_visibility_timeout(None) == []
+    settings.WEBHOOK_RETRY_MAX_DELAY = 4000
+    assert [e.id for e in retry_below_visibility_timeout(None)] == ["webhooks.E001"]
