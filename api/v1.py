@@ -106,7 +106,22 @@ def _log_use(view):
     return wrapper
 
 
-api = NinjaAPI(
+class Api(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Each operation names the scope its token needs, where OpenAPI puts it (the roles of
+        its security requirement) and in its description."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                name = operation.get("operationId", "").removeprefix("api_v1_")
+                if scope := OPERATION_SCOPES.get(name):
+                    operation["security"] = [{"TokenAuth": [scope]}]
+                    note = _("Scope: %(scope)s.") % {"scope": scope}
+                    operation["description"] = f"{operation.get('description', '')}\n\n{note}"
+        return schema
+
+
+api = Api(
     title="Maroc Export B2B",
     version="1.0.0",
     description=DESCRIPTION,
@@ -330,6 +345,21 @@ def operators_add(request, slug: str, data: OperatorsIn):
         raise HttpError(409, str(exc)) from exc
     return {**counts, "rows": rows}
 
+
+# The scope of each operation, as its auth declares it (checked by the tests).
+OPERATION_SCOPES = {
+    "missions_list": Scope.READ_MISSIONS,
+    "mission_detail": Scope.READ_MISSIONS,
+    "mission_programme": Scope.READ_MISSIONS,
+    "firms_list": Scope.READ_MISSIONS,
+    "operators_list": Scope.READ_MISSIONS,
+    "meetings_list": Scope.READ_MISSIONS,
+    "requests_list": Scope.READ_MISSIONS,
+    "feedback_list": Scope.READ_OUTCOMES,
+    "mission_report": Scope.READ_OUTCOMES,
+    "meeting_outcome": Scope.WRITE_ATTENDANCE,
+    "operators_add": Scope.WRITE_OPERATORS,
+}
 
 api.add_router("/", missions_router)
 api.add_router("/", outcomes_router)

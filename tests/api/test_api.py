@@ -67,6 +67,15 @@ def test_openapi_schema_validates_and_lists_every_operation(client):
         "/api/v1/meetings/{meeting_id}/outcome", "/api/v1/missions/{slug}/operators",
     }  # fmt: skip
     assert spec["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
+    scopes = {
+        (path, method): operation["security"][0]["TokenAuth"]
+        for path, methods in spec["paths"].items()
+        for method, operation in methods.items()
+    }
+    assert scopes[("/api/v1/firms", "get")] == [MISSIONS]
+    assert scopes[("/api/v1/feedback", "get")] == [OUTCOMES]
+    assert scopes[("/api/v1/meetings/{meeting_id}/outcome", "post")] == [ATTENDANCE]
+    assert all(len(s) == 1 for s in scopes.values())
     firm = spec["components"]["schemas"]["FirmOut"]["properties"]
     assert "contacts:read" in firm["contacts"]["description"]
 
