@@ -38,7 +38,10 @@ def _meeting(meeting, created: bool, update_fields) -> None:
     else:
         return
     event_record(
-        event=event, event_id=event_id, mission=meeting.mission, data=meeting_data(meeting)
+        event=event,
+        event_id=event_id,
+        mission=meeting.mission,
+        data=lambda: meeting_data(meeting),
     )
 
 
@@ -84,7 +87,7 @@ def _feedback(feedback) -> None:
         event=Event.FEEDBACK_RECEIVED,
         event_id=f"feedback.received:{feedback.pk}:{_stamp(feedback.updated_at)}",
         mission=feedback.meeting.mission,
-        data=feedback_data(feedback),
+        data=lambda: feedback_data(feedback),
     )
 
 

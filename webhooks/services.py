@@ -1,5 +1,6 @@
 """Writes of the webhooks: subscriptions, events, resending."""
 
+import json
 import secrets
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -52,10 +53,12 @@ def endpoint_active_set(*, endpoint: WebhookEndpoint, active: bool) -> WebhookEn
     return endpoint
 
 
-def event_record(*, event: str, event_id: str, mission=None, data: dict) -> int:
+def event_record(*, event: str, event_id: str, mission=None, data) -> int:
     """Record one delivery of the event per active endpoint subscribed to it, in the current
     transaction; workers deliver them after the commit. ``event_id`` names the event uniquely
-    (``meeting.moved:12:3``): recording it again delivers nothing more."""
+    (``meeting.moved:12:3``): recording it again delivers nothing more. ``data`` is a dict, or
+    a function that makes it, called only if some endpoint wants the event (a booking without
+    subscribers costs one query)."""
     endpoints = [
         e for e in WebhookEndpoint.objects.filter(active=True).only("pk", "events")
         if event in e.events
@@ -63,12 +66,11 @@ def event_record(*, event: str, event_id: str, mission=None, data: dict) -> int:
     if not endpoints:
         return 0
     now = timezone.now()
-    payload = DjangoJSONEncoder().encode(
-        {"id": event_id, "type": event, "created_at": now, "data": data}
+    data = data() if callable(data) else data
+    # Plain JSON values, as they will be sent.
+    payload = json.loads(
+        DjangoJSONEncoder().encode({"id": event_id, "type": event, "created_at": now, "data": data})
     )
-    import json
-
-    payload = json.loads(payload)  # plain JSON values, as they will be sent
     rows = [
         WebhookDelivery(
             key=f"{event_id}:{endpoint.pk}"[:300],
