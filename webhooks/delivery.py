@@ -19,6 +19,7 @@ import time
 from datetime import timedelta
 
 import requests
+import urllib3
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -78,20 +79,27 @@ def send(delivery: WebhookDelivery) -> int:
         SIGNATURE_HEADER: signature(endpoint.secret, timestamp, body),
     }
     try:
-        response = requests.post(
+        # The answer's body is not read past its first bytes (kept with an error): a receiver
+        # cannot hold the worker, or fill its memory, by answering slowly or at length.
+        with requests.post(
             endpoint.url,
             data=body,
             headers=headers,
             timeout=settings.WEBHOOK_TIMEOUT,
             allow_redirects=False,
-        )
+            stream=True,
+        ) as response:
+            status = response.status_code
+            excerpt = b"" if 200 <= status < 300 else response.raw.read(500, decode_content=True)
     except requests.RequestException as exc:  # refused, reset, timed out, name not resolved
         raise Transient(f"{type(exc).__name__}: {exc}") from exc
-    delivery.last_status = response.status_code
-    if 200 <= response.status_code < 300:
-        return response.status_code
-    reason = f"HTTP {response.status_code}: {response.text[:500]}"
-    if response.status_code >= 500 or response.status_code in TRANSIENT_STATUSES:
+    except (OSError, urllib3.exceptions.HTTPError) as exc:  # dropped or slow while reading it
+        raise Transient(f"{type(exc).__name__}: {exc}") from exc
+    delivery.last_status = status
+    if 200 <= status < 300:
+        return status
+    reason = f"HTTP {status}: {excerpt.decode(errors='replace')}"
+    if status >= 500 or status in TRANSIENT_STATUSES:
         raise Transient(reason)
     raise Permanent(reason)
 

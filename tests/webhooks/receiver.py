@@ -2,8 +2,9 @@
 
 ``script`` holds what to do with the next requests: a status to answer, or ``"stall"`` (hold
 the request until ``release`` is set: a worker killed meanwhile never gets an answer) or
-``"slow"`` (answer after ``slow_seconds``, past the sender's time-out); when it is empty the
-receiver answers 200. ``accepted`` keeps the requests it answered 2xx to, ``seen`` all.
+``"slow"`` (answer after ``slow_seconds``, past the sender's time-out) or ``"big"`` (a 500 with
+a body of 5 MB); when it is empty the
+receiver answers 200. ``accepted`` keeps the requests it answers 2xx to, ``seen`` all.
 """
 
 import threading
@@ -46,16 +47,19 @@ class Receiver:
                 if action == "slow":
                     time.sleep(receiver.slow_seconds)
                     action = 200
-                try:
-                    self.send_response(action)
-                    self.send_header("Content-Length", "2")
-                    self.end_headers()
-                    self.wfile.write(b"ok")
-                except OSError:
-                    return
-                if 200 <= action < 300:
+                payload = b"ok"
+                if action == "big":  # a 5xx with a body of 5 MB
+                    action, payload = 500, b"<html>" + b"x" * (5 * 1024 * 1024)
+                if 200 <= action < 300:  # counted before answering: the sender may be quicker
                     with receiver._lock:
                         receiver.accepted.append(request)
+                try:
+                    self.send_response(action)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:
+                    return
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True

@@ -164,6 +164,14 @@ def test_the_last_attempt_fails_for_good_and_staff_resend(
     assert escape(gettext("This event has already been delivered.")) in again.content.decode()
 
 
+def test_only_the_start_of_an_error_answer_is_read_and_kept(receiver, endpoint):
+    receiver.script = ["big"]
+    delivery = _one(receiver, endpoint[0])
+    assert deliver(delivery.key).result == "retry"
+    delivery.refresh_from_db()
+    assert delivery.last_error.startswith("HTTP 500: <html>xxx") and len(delivery.last_error) < 600
+
+
 def test_a_4xx_fails_at_once(receiver, endpoint):
     receiver.script = [410]
     delivery = _one(receiver, endpoint[0])
