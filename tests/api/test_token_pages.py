@@ -82,3 +82,14 @@ def test_only_staff_see_tokens(client, member):
     assert client.get(URL).status_code == 403
     assert client.post(URL, _form()).status_code == 403
     assert not ApiToken.objects.exists()
+
+
+def test_the_token_list_takes_the_same_queries_for_one_token_and_many(
+    client, staff, queries, make_token
+):
+    client.force_login(staff)
+    make_token("missions:read")
+    one = queries(lambda: client.get(URL))
+    for _ in range(5):
+        make_token("outcomes:read")
+    assert queries(lambda: client.get(URL)) == one

@@ -284,3 +284,17 @@ def test_a_retry_delay_past_the_visibility_timeout_is_refused_at_start(settings)
     assert retry_below_visibility_timeout(None) == []
     settings.WEBHOOK_RETRY_MAX_DELAY = 4000
     assert [e.id for e in retry_below_visibility_timeout(None)] == ["webhooks.E001"]
+
+
+def test_the_webhook_pages_take_the_same_queries_for_one_row_and_many(
+    client, staff, queries, receiver, endpoint
+):
+    client.force_login(staff)
+    event_record(event="meeting.booked", event_id="meeting.booked:1", data={"id": 1})
+    page = f"/staff/webhooks/{endpoint[0].pk}/"
+    one = (queries(lambda: client.get("/staff/webhooks/")), queries(lambda: client.get(page)))
+    for i in range(5):
+        endpoint_create(url=receiver.url, events=ALL, by=staff)
+        event_record(event="meeting.booked", event_id=f"meeting.booked:{i + 2}", data={"id": i})
+    many = (queries(lambda: client.get("/staff/webhooks/")), queries(lambda: client.get(page)))
+    assert many == one
