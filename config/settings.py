@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
+    "ninja",
     # ours
     "core",
     "accounts",
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
     "matchmaking",
     "dashboard",
     "outbox",
+    "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +256,23 @@ OUTBOX_RETRY_MAX_DELAY = env.float("OUTBOX_RETRY_MAX_DELAY", 15 * 60.0)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", 10)
 OUTBOX_STALE_AFTER = env.float("OUTBOX_STALE_AFTER", 5 * 60.0)
 OUTBOX_CLAIM_TIMEOUT = env.float("OUTBOX_CLAIM_TIMEOUT", 60.0)  # a worker silent this long died
+
+# --- API (api/) --------------------------------------------------------------------------------
+# Requests per token in each window of API_RATE_WINDOW seconds (429 with Retry-After beyond).
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", 120)
+API_RATE_WINDOW = env.int("API_RATE_WINDOW", 60)
+
+# --- Webhooks (webhooks/) ---------------------------------------------------------------------
+# Delivered like the outbox's e-mail: retried after a time-out, a refused connection or a 5xx,
+# base * 2^(n-1) seconds with jitter, at most the maximum delay, failed after the last attempt.
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", 10.0)
+WEBHOOK_RETRY_BASE = env.float("WEBHOOK_RETRY_BASE", 30.0)
+WEBHOOK_RETRY_MAX_DELAY = env.float("WEBHOOK_RETRY_MAX_DELAY", 15 * 60.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_CLAIM_TIMEOUT = env.float("WEBHOOK_CLAIM_TIMEOUT", 60.0)
+# Webhooks go to public addresses only (no loopback, private or link-local network: the
+# database, Redis or a cloud metadata service); development and tests reach a local receiver.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

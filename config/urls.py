@@ -22,6 +22,8 @@ urlpatterns = [
     path("staff/", include("dashboard.urls")),
     path("staff/", include("outbox.urls")),
     path("", include("matchmaking.urls")),
+    path("", include("api.urls")),
+    path("staff/webhooks/", include("webhooks.urls")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("admin/", admin.site.urls),

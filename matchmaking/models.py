@@ -163,6 +163,7 @@ class MeetingRequest(models.Model):
     )
     created_at = models.DateTimeField(_("asked on"), auto_now_add=True)
     responded_at = models.DateTimeField(_("answered on"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -19,6 +19,13 @@ def _role_of(row) -> str:
     return next(r for r in [*row.changes, *answered, "staff"] if r != "anonymous")
 
 
+def _refusals(name: str) -> tuple[int, ...]:
+    """403, but for the API: it reads no cookie, only a bearer token that a browser never
+    attaches by itself, so a forged cross-site POST has no key (401, or 405/404 where nothing
+    takes a POST); CSRF is then not the guard, and the API is exempt from it."""
+    return (401, 403, 404, 405) if name.startswith("api:") else (403,)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(n for n in URLS if "[" not in n))
 def test_post_without_csrf_token_is_refused(world, name):
@@ -29,7 +36,7 @@ def test_post_without_csrf_token_is_refused(world, name):
             client = world.client(role, enforce_csrf_checks=True)
             # Data a real form would send: the refusal must come before any of it is read.
             response = client.post(url, {"action": "accept", "reason": "x", "to": "open"})
-            if response.status_code != 403:
+            if response.status_code not in _refusals(name):
                 problems.append(f"{role}: {response.status_code}")
         if changed := changes(world.baseline, snapshot()):
             problems.append(f"the tables changed: {changed}")

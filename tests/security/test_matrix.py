@@ -25,6 +25,7 @@ from matchmaking.cache import clear_all
 from .world import ROLES, changes, snapshot
 
 OK, FOUND, BAD, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, CONFLICT = 200, 302, 400, 403, 404, 405, 409
+UNAUTHORIZED = 401
 STRICT_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
@@ -233,6 +234,33 @@ URLS = {
     "outbox:mission_emails": Row(M, staff_only()),
     "outbox:email_retry": Row(
         {"pk": "email"}, staff_only(NOT_ALLOWED), post=staff_only(FOUND), changes=("staff",)
+    ),
+    # The API answers a bearer token only (tests/api): a session is no key, whoever holds it.
+    # Its schema and documentation page are public.
+    "api:api-root": Row({}, every(NOT_FOUND)),  # ninja's root: the documentation is below
+    "api:openapi-json": Row({}, every(OK)),
+    "api:openapi-view": Row({}, every(OK)),
+    "api:missions": Row({}, every(UNAUTHORIZED)),
+    "api:mission": Row(M, every(UNAUTHORIZED)),
+    "api:programme": Row(M, every(UNAUTHORIZED)),
+    "api:firms": Row({}, every(UNAUTHORIZED)),
+    "api:operators": Row({}, every(UNAUTHORIZED)),
+    "api:meetings": Row({}, every(UNAUTHORIZED)),
+    "api:requests": Row({}, every(UNAUTHORIZED)),
+    "api:feedback": Row({}, every(UNAUTHORIZED)),
+    "api:report": Row(B2B, every(UNAUTHORIZED)),
+    "api:meeting_outcome": post_only(every(UNAUTHORIZED), meeting_id="meeting"),
+    "api:operators_add": post_only(every(UNAUTHORIZED), **M),
+    "api_tokens:list": Row({}, staff_only(), post=staff_only(BAD)),
+    "api_tokens:detail": Row({"pk": 999999}, staff_only(NOT_FOUND)),
+    "api_tokens:revoke": Row({"pk": 999999}, staff_only(NOT_ALLOWED), post=staff_only(NOT_FOUND)),
+    "webhooks:endpoints": Row({}, staff_only(), post=staff_only(BAD)),
+    "webhooks:endpoint": Row({"pk": 999999}, staff_only(NOT_FOUND)),
+    "webhooks:endpoint_toggle": Row(
+        {"pk": 999999}, staff_only(NOT_ALLOWED), post=staff_only(NOT_FOUND)
+    ),
+    "webhooks:delivery_retry": Row(
+        {"pk": 999999}, staff_only(NOT_ALLOWED), post=staff_only(NOT_FOUND)
     ),
     "account_login": Row({}, anonymous_only(), post=anonymous_only()),
     "account_signup": Row({}, anonymous_only(), post=anonymous_only()),

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "webhooks"
+
+urlpatterns = [
+    path("", views.endpoints, name="endpoints"),
+    path("<int:pk>/", views.endpoint_detail, name="endpoint"),
+    path("<int:pk>/toggle/", views.endpoint_toggle, name="endpoint_toggle"),
+    path("deliveries/<int:pk>/retry/", views.delivery_retry, name="delivery_retry"),
+]
