@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     # third parties
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
     "matchmaking.cache.RequestVersionsMiddleware",
 ]
 
@@ -183,6 +185,15 @@ ACCOUNT_RATE_LIMITS = {
 # Client addresses come from the socket unless this many proxies (load balancer, ingress) are
 # declared in front of the site: X-Forwarded-For cannot be spoofed to dodge the rate limits.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) or security keys
+# (WebAuthn), with recovery codes. Required for staff (accounts.middleware), optional for everyone
+# else, on /accounts/2fa/.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "Maroc Export"
+MFA_PASSKEY_LOGIN_ENABLED = False  # a security key is a second factor here, not a password
+# Browsers allow WebAuthn on http://localhost only; everywhere else the site is on HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
