@@ -13,6 +13,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from core.observability import logging_config, sentry_init
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -301,15 +303,30 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-# --- Logging ----------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+# --- Logging and error tracking ------------------------------------------------------------------
+# LOG_FORMAT=json: one JSON object per line, for a log collector; otherwise plain lines.
+LOGGING = logging_config(
+    log_format=env.str("LOG_FORMAT", default="plain"), level=env.str("LOG_LEVEL", default="INFO")
+)
+# Errors of the web process and the Celery workers go to Sentry, or to a self-hosted GlitchTip
+# (the same protocol), when SENTRY_DSN is set; never with personal data (core/observability.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
+# /healthz: what it checks (core/health.py), and how old (seconds) the oldest unsent e-mail may
+# be before it answers 503.
+HEALTH_CHECKS = {
+    "database": "core.health.database",
+    "cache": "core.health.cache_roundtrip",
+    "outbox": "config.health.outbox",
 }
+HEALTHZ_OUTBOX_MAX_AGE = env.int("HEALTHZ_OUTBOX_MAX_AGE", default=30 * 60)
 
 ADMINS = [("Ops", a) for a in env.list("ADMIN_EMAILS", default=[])]
 
