@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "matchmaking",
     "dashboard",
     "outbox",
+    "auditlog",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffSecondFactorMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "matchmaking.cache.RequestVersionsMiddleware",
 ]
 
@@ -196,6 +199,11 @@ MFA_TOTP_ISSUER = "Maroc Export"
 MFA_PASSKEY_LOGIN_ENABLED = False  # a security key is a second factor here, not a password
 # Browsers allow WebAuthn on http://localhost only; everywhere else the site is on HTTPS.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+
+# The audit trail (audit/, on django-auditlog): who changed what on the models listed in
+# audit/apps.py. The author is the signed-in user of the request; no IP address is kept.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+AUDITLOG_STORE_JSON_CHANGES = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -237,6 +237,7 @@ URLS = {
         changes=PARTICIPANTS,  # a new private address
     ),
     "outbox:mission_emails": Row(M, staff_only()),
+    "audit:trail": Row({}, staff_only()),
     "outbox:email_retry": Row(
         {"pk": "email"}, staff_only(NOT_ALLOWED), post=staff_only(FOUND), changes=("staff",)
     ),
