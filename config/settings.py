@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -199,6 +201,38 @@ MFA_TOTP_ISSUER = "Maroc Export"
 MFA_PASSKEY_LOGIN_ENABLED = False  # a security key is a second factor here, not a password
 # Browsers allow WebAuthn on http://localhost only; everywhere else the site is on HTTPS.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+
+# Single sign-on for staff through OpenID Connect (the agency's identity provider: Entra ID,
+# Google Workspace, Keycloak...), off unless OIDC_CLIENT_ID is set. It signs in an existing staff
+# account whose address the provider says is verified; nobody else, and it creates no account
+# (accounts.adapter.SocialAccountAdapter). Staff still give their second factor after it.
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a POST starts the login: no login CSRF
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": (
+            [
+                {
+                    "provider_id": env.str("OIDC_PROVIDER_ID", default="agency"),
+                    "name": env.str("OIDC_NAME", default="Maroc Export SSO"),
+                    "client_id": OIDC_CLIENT_ID,
+                    "secret": env.str("OIDC_CLIENT_SECRET", default=""),
+                    "settings": {
+                        "server_url": env.str("OIDC_SERVER_URL"),
+                        "scope": ["openid", "email", "profile"],
+                    },
+                }
+            ]
+            if OIDC_CLIENT_ID
+            else []
+        ),
+    }
+}
 
 # The audit trail (audit/, on django-auditlog): who changed what on the models listed in
 # audit/apps.py. The author is the signed-in user of the request; no IP address is kept.
