@@ -55,6 +55,8 @@ PAGES = [
     ("staff", "applications", "staff-applications:"),
     ("staff", "operators", "staff-operators:"),
     ("staff", "B2B sessions", "staff-sessions:"),
+    ("staff", "audit trail", "/staff/audit/"),
+    ("firm", "two-factor authentication", "/accounts/2fa/"),
 ]
 
 # Violations found in the product and reported to its owner, by (axe rule, region of the page).

@@ -67,6 +67,7 @@ class Journey:
         self.deadline = date.today() + timedelta(days=20)
         self.meeting_day = self.start + timedelta(days=1)
         self.staff_email = f"staff-{language}@browser.test"
+        self.staff_name = {"fr": "Salma Staff", "en": "Sam Staff"}[language]  # conftest.py
         self.firm_email = f"owner-{run}@atlas.test"
         self.firm_name = f"Atlas Cloud {run}"
         self.delegate = "Yasmine Alaoui"
@@ -332,6 +333,16 @@ class TestJourney:
                 to=journey.firm_email, subject=journey.title, since=mark
             )
             assert decision.message["Content-Language"] == journey.language
+
+        with journey.step(page, "3a-staff-audit-trail"):
+            # The decision is in the audit trail, with its author (issue 20).
+            page.goto("/staff/")
+            follow(page, main(page).locator("a[href='/staff/audit/']"))
+            page.locator("#filter-kind").select_option("missions.application")
+            submit(page, main(page).locator("form[role=search]"))
+            row = main(page).locator("tr", has_text=journey.firm_name).first
+            expect(row.locator(".actor")).to_contain_text(journey.staff_name)
+            expect(row).to_contain_text(journey.t("Approved"))
 
         with journey.step(page, "3b-staff-start-scheduling"):
             page.goto(f"/staff/missions/{journey.slug}/")
