@@ -54,6 +54,22 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin):
         return False
 
+    def list_apps(self, request, provider=None, client_id=None):
+        """The providers come from the settings (OIDC_*) only, never from a database table:
+        the login page, which lists them, reads nothing for it."""
+        from allauth.socialaccount.models import SocialApp
+
+        apps = []
+        for provider_class, config in settings.SOCIALACCOUNT_PROVIDERS.items():
+            for app in config.get("APPS", []):
+                candidate = SocialApp(provider=provider_class, **app)
+                if provider and provider not in (candidate.provider, candidate.provider_id):
+                    continue
+                if client_id and candidate.client_id != client_id:
+                    continue
+                apps.append(candidate)
+        return apps
+
     def pre_social_login(self, request, sociallogin):
         user = sociallogin.user if sociallogin.is_existing else None
         if user is not None and user.is_active and user.is_staff:
