@@ -2,8 +2,13 @@ import uuid
 from types import SimpleNamespace
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from outbox.services import email_send_rendered
 
@@ -39,3 +44,41 @@ class AccountAdapter(DefaultAccountAdapter):
             text=text,
             html=html or (message.body if message.content_subtype == "html" else ""),
         )
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Single sign-on (OpenID Connect) is for agency staff: it signs in an existing, active staff
+    account, found by an address the provider says is verified, and nobody else. It never
+    creates an account: staff accounts are made by the agency (and get their role there)."""
+
+    def is_open_for_signup(self, request, sociallogin):
+        return False
+
+    def list_apps(self, request, provider=None, client_id=None):
+        """The providers come from the settings (OIDC_*) only, never from a database table:
+        the login page, which lists them, reads nothing for it."""
+        from allauth.socialaccount.models import SocialApp
+
+        apps = []
+        for provider_class, config in settings.SOCIALACCOUNT_PROVIDERS.items():
+            for app in config.get("APPS", []):
+                candidate = SocialApp(provider=provider_class, **app)
+                if provider and provider not in (candidate.provider, candidate.provider_id):
+                    continue
+                if client_id and candidate.client_id != client_id:
+                    continue
+                apps.append(candidate)
+        return apps
+
+    def pre_social_login(self, request, sociallogin):
+        user = sociallogin.user if sociallogin.is_existing else None
+        if user is not None and user.is_active and user.is_staff:
+            return
+        messages.error(
+            request,
+            _(
+                "Single sign-on is for agency staff with an account here. Log in with your "
+                "e-mail address instead, or ask the agency to create your staff account."
+            ),
+        )
+        raise ImmediateHttpResponse(redirect("account_login"))

@@ -1,3 +1,4 @@
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -26,3 +27,10 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
+
+
+# Single sign-on is configured by the environment (OIDC_*) and stores no tokens: allauth's pages
+# for provider apps and tokens would only let someone add a second, unreviewed configuration.
+# Its accounts (which provider identity belongs to which staff member) stay, to unlink one.
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialToken)

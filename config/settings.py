@@ -13,6 +13,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from core.observability import logging_config, sentry_init
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -43,6 +45,9 @@ INSTALLED_APPS = [
     # third parties
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -57,6 +62,8 @@ INSTALLED_APPS = [
     "outbox",
     "api",
     "webhooks",
+    "auditlog",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "matchmaking.cache.RequestVersionsMiddleware",
 ]
 
@@ -190,6 +199,52 @@ ACCOUNT_RATE_LIMITS = {
 # Client addresses come from the socket unless this many proxies (load balancer, ingress) are
 # declared in front of the site: X-Forwarded-For cannot be spoofed to dodge the rate limits.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) or security keys
+# (WebAuthn), with recovery codes. Required for staff (accounts.middleware), optional for everyone
+# else, on /accounts/2fa/.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "Maroc Export"
+MFA_PASSKEY_LOGIN_ENABLED = False  # a security key is a second factor here, not a password
+# Browsers allow WebAuthn on http://localhost only; everywhere else the site is on HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+
+# Single sign-on for staff through OpenID Connect (the agency's identity provider: Entra ID,
+# Google Workspace, Keycloak...), off unless OIDC_CLIENT_ID is set. It signs in an existing staff
+# account whose address the provider says is verified; nobody else, and it creates no account
+# (accounts.adapter.SocialAccountAdapter). Staff still give their second factor after it.
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a POST starts the login: no login CSRF
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": (
+            [
+                {
+                    "provider_id": env.str("OIDC_PROVIDER_ID", default="agency"),
+                    "name": env.str("OIDC_NAME", default="Maroc Export SSO"),
+                    "client_id": OIDC_CLIENT_ID,
+                    "secret": env.str("OIDC_CLIENT_SECRET", default=""),
+                    "settings": {
+                        "server_url": env.str("OIDC_SERVER_URL"),
+                        "scope": ["openid", "email", "profile"],
+                    },
+                }
+            ]
+            if OIDC_CLIENT_ID
+            else []
+        ),
+    }
+}
+
+# The audit trail (audit/, on django-auditlog): who changed what on the models listed in
+# audit/apps.py. The author is the signed-in user of the request; no IP address is kept.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+AUDITLOG_STORE_JSON_CHANGES = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -314,30 +369,30 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-# --- Logging ----------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {
-        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
-        "error_mail_rate": {"()": "core.logging.ErrorMailRate"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-        # Django's report of a server error, to ADMINS, rate limited (see core/logging.py).
-        "error_reports": {
-            "level": "ERROR",
-            "filters": ["require_debug_false", "error_mail_rate"],
-            "class": "django.utils.log.AdminEmailHandler",
-        },
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django": {"handlers": ["error_reports"], "level": "INFO"},
-        "django.db.backends": {"level": "WARNING"},
-    },
+# --- Logging and error tracking ------------------------------------------------------------------
+# LOG_FORMAT=json: one JSON object per line, for a log collector; otherwise plain lines.
+LOGGING = logging_config(
+    log_format=env.str("LOG_FORMAT", default="plain"), level=env.str("LOG_LEVEL", default="INFO")
+)
+# Errors of the web process and the Celery workers go to Sentry, or to a self-hosted GlitchTip
+# (the same protocol), when SENTRY_DSN is set; never with personal data (core/observability.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
+# /healthz: what it checks (core/health.py), and how old (seconds) the oldest unsent e-mail may
+# be before it answers 503.
+HEALTH_CHECKS = {
+    "database": "core.health.database",
+    "cache": "core.health.cache_roundtrip",
+    "outbox": "config.health.outbox",
 }
+HEALTHZ_OUTBOX_MAX_AGE = env.int("HEALTHZ_OUTBOX_MAX_AGE", default=30 * 60)
 
 ADMINS = env.list("ADMIN_EMAILS", default=[])
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("operator/", include("companies.urls_operator")),
     path("staff/", include("dashboard.urls")),
     path("staff/", include("outbox.urls")),
+    path("staff/audit/", include("audit.urls")),
     path("", include("matchmaking.urls")),
     path("", include("api.urls")),
     path("staff/webhooks/", include("webhooks.urls")),

@@ -69,6 +69,9 @@ class OperatorContactFactory(UserFactory):
     operator = factory.SubFactory(OperatorFactory)
 
 
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the tests' authenticator app
+
+
 class StaffFactory(UserFactory):
     is_staff = True
 
@@ -81,6 +84,15 @@ class StaffFactory(UserFactory):
         if create:
             # A transactional test empties the tables, the data migration's group with them.
             obj.groups.add(Group.objects.get_or_create(name=STAFF_GROUP)[0])
+
+    @factory.post_generation
+    def second_factor(obj, create, extracted, **kwargs):
+        """Staff need an authenticator app to reach their pages: they get one with the secret
+        ``STAFF_TOTP_SECRET``, unless made with ``second_factor=False``."""
+        from accounts.services import user_totp_add
+
+        if create and extracted is not False:
+            user_totp_add(user=obj, secret=STAFF_TOTP_SECRET)
 
 
 class MissionFactory(factory.django.DjangoModelFactory):

@@ -11,11 +11,14 @@ import re
 
 import pytest
 
+from tests.totp import totp_code
+
 from .conftest import new_context, screenshot_on_failure
 
 pytestmark = pytest.mark.browser
 
 DEMO_PASSWORD = "demo-maroc-export"
+DEMO_TOTP_SECRET = "MAROCEXPORTDEMOSTAFFTOTPAAAAAAAA"  # seed_demo's staff authenticator app
 ACCOUNTS = {
     "firm": "owner@atlas-digital.ma",
     "operator": "cio@banque-horizon.bf",
@@ -52,6 +55,8 @@ PAGES = [
     ("staff", "applications", "staff-applications:"),
     ("staff", "operators", "staff-operators:"),
     ("staff", "B2B sessions", "staff-sessions:"),
+    ("staff", "audit trail", "/staff/audit/"),
+    ("firm", "two-factor authentication", "/accounts/2fa/"),
 ]
 
 # Violations found in the product and reported to its owner, by (axe rule, region of the page).
@@ -81,6 +86,10 @@ def role_pages(demo, browser):
             page.fill("input[name=password]", DEMO_PASSWORD)
             with page.expect_navigation():
                 page.locator("form:has(input[name=password]) [type=submit]").first.click()
+        if role == "staff":  # staff give the code of their authenticator app too
+            page.fill("input[name=code]", totp_code(DEMO_TOTP_SECRET))
+            with page.expect_navigation():
+                page.locator("form:has(input[name=code]) [type=submit]").first.click()
         pages[role] = page
     yield pages
     for context in contexts:

@@ -1,6 +1,7 @@
 """The product's main journey in a real browser, once in French and once in English (issue 8).
 
-Staff create and open a mission; a Moroccan firm signs up, verifies its address from the e-mail,
+Staff are sent to set up an authenticator app before their first dashboard page, and asked for a
+code at their next login (issue 20); they create and open a mission; a Moroccan firm signs up, verifies its address from the e-mail,
 builds its profile with a logo and applies; staff approve it and open the matchmaking; a foreign
 operator signs up from the mission page on a phone, logs in with the e-mailed code, is confirmed
 by staff and books a meeting; both agendas show it at the same local time; staff see it.
@@ -19,6 +20,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import translation
+
+from tests.totp import totp_code
 
 from .conftest import ARTIFACTS, PASSWORD, login, new_context, screenshot_on_failure
 
@@ -64,6 +67,7 @@ class Journey:
         self.deadline = date.today() + timedelta(days=20)
         self.meeting_day = self.start + timedelta(days=1)
         self.staff_email = f"staff-{language}@browser.test"
+        self.staff_name = {"fr": "Salma Staff", "en": "Sam Staff"}[language]  # conftest.py
         self.firm_email = f"owner-{run}@atlas.test"
         self.firm_name = f"Atlas Cloud {run}"
         self.delegate = "Yasmine Alaoui"
@@ -71,6 +75,7 @@ class Journey:
         self.operator_name = f"Banque Horizon {run}"
         self.failed = ""
         self.booked_time = ""
+        self.recovery_codes: list[str] = []
         self.contexts = []
         self.csp_errors: list[str] = []
         self.staff = self._page(timezone="Africa/Casablanca")
@@ -165,10 +170,55 @@ def expect_language(page, language: str) -> None:
 
 
 class TestJourney:
+    def test_0_staff_set_up_a_second_factor_before_the_dashboard(self, journey):
+        page = journey.staff
+        with journey.step(page, "0a-staff-sent-to-set-up-a-second-factor"):
+            login(page, journey.staff_email)
+            page.goto("/staff/missions/new/")
+            expect(page).to_have_url(re.compile(r"/accounts/2fa/$"))
+            expect_text(
+                page,
+                journey.t(
+                    "Staff accounts need two-factor authentication: set up an authenticator "
+                    "app or a security key to continue."
+                ),
+            )
+            follow(page, main(page).locator("a[href='/accounts/2fa/totp/activate/']"))
+            # allauth asks for the password again before a factor changes.
+            page.fill("input[name=password]", PASSWORD)
+            submit(page, main(page).locator("form:has(input[name=password])"))
+            # The authenticator app's secret, as a person would type it into their phone.
+            secret = page.locator("#authenticator_secret").input_value()
+            page.fill("input[name=code]", totp_code(secret))
+            submit(page, main(page).locator("form:has(input[name=code])"))
+            # Recovery codes come with it, shown once set up.
+            expect(page).to_have_url(re.compile(r"/accounts/2fa/recovery-codes/$"))
+            journey.recovery_codes = page.locator("#recovery_codes").input_value().split()
+            assert len(journey.recovery_codes) == 10, journey.recovery_codes
+            page.goto("/staff/")
+            expect(page).to_have_url(re.compile(r"/staff/$"))
+
+        with journey.step(page, "0b-staff-login-asks-for-the-second-factor"):
+            page.goto("/accounts/logout/")
+            submit(page, main(page).locator("form"))
+            login(page, journey.staff_email)
+            expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
+            # The password alone opens nothing: the dashboard leads back to the code.
+            page.goto("/staff/")
+            expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
+            page.fill("input[name=code]", "000000")
+            submit(page, main(page).locator("form:has(input[name=code])"))
+            expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
+            # A recovery code stands in for the phone (the app's code was used a moment ago:
+            # allauth accepts each code once).
+            page.fill("input[name=code]", journey.recovery_codes[0])
+            submit(page, main(page).locator("form:has(input[name=code])"))
+            page.goto("/staff/")
+            expect(page).to_have_url(re.compile(r"/staff/$"))
+
     def test_1_staff_create_and_open_a_mission(self, journey):
         page = journey.staff
         with journey.step(page, "1-staff-create-open"):
-            login(page, journey.staff_email)
             page.goto("/staff/missions/new/")
             expect_language(page, journey.language)
             form = main(page).locator("form")
@@ -283,6 +333,16 @@ class TestJourney:
                 to=journey.firm_email, subject=journey.title, since=mark
             )
             assert decision.message["Content-Language"] == journey.language
+
+        with journey.step(page, "3a-staff-audit-trail"):
+            # The decision is in the audit trail, with its author (issue 20).
+            page.goto("/staff/")
+            follow(page, main(page).locator("a[href='/staff/audit/']"))
+            page.locator("#filter-kind").select_option("missions.application")
+            submit(page, main(page).locator("form[role=search]"))
+            row = main(page).locator("tr", has_text=journey.firm_name).first
+            expect(row.locator(".actor")).to_contain_text(journey.staff_name)
+            expect(row).to_contain_text(journey.t("Approved"))
 
         with journey.step(page, "3b-staff-start-scheduling"):
             page.goto(f"/staff/missions/{journey.slug}/")

@@ -1,10 +1,13 @@
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.models import User
 from companies.models import Company, Operator
+from core.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from matchmaking.models import Meeting
 from missions.models import Application, Delegate, Mission, OperatorRegistration
+from tests.totp import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +19,20 @@ def _counts():
         Operator.objects.count(),
         User.objects.count(),
     )
+
+
+def test_seed_demo_staff_has_the_printed_authenticator_secret(capsys, client):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert f"secret {DEMO_TOTP_SECRET} " in out
+    staff = User.objects.get(email="staff@marocexport.local")
+    response = client.post(
+        reverse("account_login"), {"login": staff.email, "password": DEMO_PASSWORD}
+    )
+    assert response["Location"] == reverse("mfa_authenticate")
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(DEMO_TOTP_SECRET)})
+    assert response.status_code == 302
+    assert client.get("/staff/").status_code == 200
 
 
 def test_seed_demo_creates_the_seed_missions_and_logins(capsys):

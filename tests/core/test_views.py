@@ -1,15 +1,72 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
+from outbox.models import Email
 
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_reports_database_and_cache(client):
+def test_healthz_reports_database_cache_and_outbox(client):
     response = client.get(reverse("healthz"))
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "outbox": "ok",
+        "oldest_unsent_email_age": None,
+    }
     assert "no-cache" in response["Cache-Control"]
+
+
+def _email(key, status, age_seconds):
+    email = Email.objects.create(
+        key=key, to_email="ana@example.org", subject="Bonjour", text="…", status=status
+    )
+    Email.objects.filter(pk=email.pk).update(
+        created_at=timezone.now() - timedelta(seconds=age_seconds)
+    )
+
+
+@pytest.mark.parametrize("status", ["pending", "retrying"])
+def test_healthz_reports_the_oldest_unsent_email_age(client, settings, status):
+    settings.HEALTHZ_OUTBOX_MAX_AGE = 600
+    _email("a", status, 300)
+    _email("b", "pending", 20)
+    # Sent, failed and obsolete messages wait for nothing.
+    _email("c", "failed", 9000)
+    Email.objects.filter(key="c").update(status="obsolete")
+    _email("d", "failed", 9000)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["outbox"]) == ("ok", "ok")
+    assert 300 <= body["oldest_unsent_email_age"] < 310
+
+
+def test_healthz_fails_over_the_threshold(client, settings):
+    settings.HEALTHZ_OUTBOX_MAX_AGE = 600
+    _email("a", "retrying", 700)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["outbox"].startswith("error: an e-mail unsent for 70")
+    assert body["database"] == body["cache"] == "ok"
+
+
+def test_healthz_fails_when_a_check_raises(client, settings):
+    settings.HEALTH_CHECKS = {**settings.HEALTH_CHECKS, "broken": "tests.core.test_views.broken"}
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["broken"] == "error: ConnectionError"
+
+
+def broken():
+    raise ConnectionError("the service is down")
 
 
 def test_language_switch_for_a_visitor_sets_the_cookie(client):

@@ -68,7 +68,9 @@ def _booked(mission, company, operator, by):
 
 
 def build_world() -> World:
-    staff = StaffFactory(email="staff@agency.test")
+    staff = StaffFactory(email="staff@agency.test")  # with an authenticator app
+    # Staff who have not set up a second factor yet: sent to do it wherever they go.
+    staff_without_mfa = StaffFactory(email="new-staff@agency.test", second_factor=False)
     firm_a = CompanyFactory(id=FIRM_A, legal_name="Atlas A SARL")
     firm_b = CompanyFactory(id=FIRM_B, legal_name="Berbere B SARL")
     operator_x = OperatorFactory(id=OPERATOR_X, name="Xenon Bank")
@@ -146,6 +148,7 @@ def build_world() -> World:
         "operator": contact_x,
         "other_operator": contact_y,
         "staff": staff,
+        "staff_without_mfa": staff_without_mfa,
     }
     cookies = {}
     for role, user in users.items():

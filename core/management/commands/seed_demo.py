@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import user_make_staff
+from accounts.selectors import user_has_second_factor
+from accounts.services import user_make_staff, user_totp_add
 from companies.models import Company, Operator, Sector
 from core import demo_data
 from matchmaking.models import Meeting, MeetingRequest, Slot
@@ -21,6 +22,9 @@ from missions.models import (
 )
 
 DEMO_PASSWORD = "demo-maroc-export"  # noqa: S105 - demo data only, printed on purpose
+# Staff need a second factor: the demo staff's authenticator app has this secret (base32),
+# printed and in the README, for any authenticator app or `oathtool --totp -b <secret>`.
+DEMO_TOTP_SECRET = "MAROCEXPORTDEMOSTAFFTOTPAAAAAAAA"  # noqa: S105 - demo data only
 CASABLANCA = zoneinfo.ZoneInfo("Africa/Casablanca")
 
 
@@ -63,6 +67,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for email in ("staff@marocexport.local", "owner@atlas-digital.ma", "cio@banque-horizon.bf"):
             self.stdout.write(f"  {email:32} {User.objects.get(email=email).role_label}")
+        self.stdout.write(
+            f"Staff also give a code of their authenticator app: the demo staff's has the secret "
+            f"{DEMO_TOTP_SECRET} (add it to any authenticator app, or run "
+            f"`oathtool --totp -b {DEMO_TOTP_SECRET}`)."
+        )
 
     def _count(self, created: bool) -> bool:
         self.created += int(created)
@@ -224,6 +233,8 @@ class Command(BaseCommand):
                 user.is_superuser = True
                 user.save(update_fields=["is_superuser"])
             self.created += 1
+        if role == "staff" and not user_has_second_factor(user=user):  # a demo seeded before
+            user_totp_add(user=user, secret=DEMO_TOTP_SECRET)
         EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
