@@ -4,11 +4,14 @@
 mission's life cycle):
 
 1. the mission;
-2. the schedule proposal;
-3. meetings, in id order;
-4. slots, in id order.
+2. the parties' participation: firms' applications, then operators' registrations, in id order
+   (a booking holds its pair's, so that a firm that withdraws, or is rejected, while one of its
+   meetings is being booked or moved keeps no meeting);
+3. the schedule proposal;
+4. meetings, in id order;
+5. slots, in id order.
 
-A service takes the locks it needs in that order and no other; a booking takes only its slot's.
+A service takes the locks it needs in that order and no other (skipping levels is fine).
 
 **Only the row itself, and not its key.** ``lock()`` asks for ``FOR NO KEY UPDATE``: the lock
 still lets other transactions insert rows that point to the locked one (an insert takes a ``KEY

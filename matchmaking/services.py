@@ -276,6 +276,24 @@ def availability_set(*, participant: Participant, unavailable_slot_ids: set[int]
 # --- Requests ---------------------------------------------------------------------------------
 
 
+def _lock_participation(mission_id: int, *pairs: tuple[int, int]) -> None:
+    """Lock the applications of the firms, then the registrations of the operators, of the
+    ``(company_id, operator_id)`` pairs (level 2 of core.locking): their status cannot change
+    until this transaction ends."""
+    list(
+        lock(
+            Application.objects.filter(mission_id=mission_id, company_id__in={c for c, _o in pairs})
+        )
+    )
+    list(
+        lock(
+            OperatorRegistration.objects.filter(
+                mission_id=mission_id, operator_id__in={o for _c, o in pairs}
+            )
+        )
+    )
+
+
 def _counterpart_ok(mission: Mission, company: Company, operator: Operator) -> Application:
     """The firm's approved application if both parties take part in the mission; otherwise a
     refusal that says which one does not."""
@@ -452,9 +470,12 @@ def meeting_book(
 ) -> Meeting:
     """Book ``slot`` for the firm and the operator. The first to commit wins; the other gets a
     MatchmakingError that says why."""
-    # The slot's row lock orders the bookings of one slot; the mission is read fresh with it
-    # (its status decides), without locking it: bookings of other slots go on meanwhile.
-    lock(Slot.objects.filter(pk=slot.pk)).get()
+    # The pair's participation, then the slot (core.locking): the slot's lock orders the
+    # bookings of one slot; the mission is read fresh (its status decides), without locking it:
+    # bookings of other slots go on meanwhile.
+    _lock_participation(mission.pk, (company.pk, operator.pk))
+    if lock(Slot.objects.filter(pk=slot.pk)).first() is None:
+        raise MatchmakingError(_("This time slot no longer exists. Choose another one."))
     slot = Slot.objects.select_related("session", "mission").get(pk=slot.pk)
     _check_slot(mission, slot)
     mission = slot.mission
@@ -507,7 +528,9 @@ def _relocate(meeting: Meeting, *, slot: Slot, table: Table, delegate) -> None:
 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:
-    """The meeting's row locked, then read with what it names (as it is now: see core.locking)."""
+    """The meeting's row locked, after its parties' participation (core.locking), then read
+    with what it names as it is now."""
+    _lock_participation(meeting.mission_id, (meeting.company_id, meeting.operator_id))
     lock(Meeting.objects.filter(pk=meeting.pk)).get()
     return Meeting.objects.select_related(*Meeting.OUTBOX_RELATED).get(pk=meeting.pk)
 
@@ -895,7 +918,12 @@ def meetings_swap(*, first: Meeting, second: Meeting, by: User) -> tuple[Meeting
         raise MatchmakingError(_("Choose two different meetings to swap."))
     if first.mission_id != second.mission_id:
         raise MatchmakingError(_("These two meetings are not of the same mission."))
-    # Meetings locked in id order too.
+    # Both pairs' participation, then the meetings in id order (core.locking).
+    _lock_participation(
+        first.mission_id,
+        (first.company_id, first.operator_id),
+        (second.company_id, second.operator_id),
+    )
     a, b = sorted([first, second], key=lambda m: m.pk)
     a, b = _staff_prepare(a), _staff_prepare(b)
     mission = a.mission

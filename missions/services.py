@@ -17,7 +17,7 @@ from accounts.models import User
 from companies.models import Company, Operator
 from core.locking import lock
 from matchmaking.cache import mission_changed
-from matchmaking.services import meetings_cancel_for_departure
+from matchmaking.services import MatchmakingError, meetings_cancel_for_departure
 from outbox.services import email_send, recipients_for_users
 
 from .models import (
@@ -254,7 +254,7 @@ def application_update(
     motivation: str,
     delegates: list[dict],
 ) -> Application:
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = lock(Application.objects).get(pk=application.pk)
     _check_application_window(application.mission)
     if by.company_id != application.company_id:
         raise MissionError(_("Only members of the company can change its application."))
@@ -279,12 +279,17 @@ def _promote_waitlisted(
     free = (mission.capacity or 0) - _approved_count(mission)
     if free <= 0:
         return []
-    promoted = list(
-        Application.objects.select_for_update()
-        .filter(mission=mission, status=ApplicationStatus.WAITLISTED)
+    waiting = (
+        Application.objects.filter(mission=mission, status=ApplicationStatus.WAITLISTED)
         .exclude(pk__in=list(exclude))
+        .order_by("decided_at", "pk")
+        .values_list("pk", flat=True)[:free]
+    )
+    ids = list(lock(Application.objects.filter(pk__in=list(waiting))).values_list("pk", flat=True))
+    promoted = list(
+        Application.objects.filter(pk__in=ids, status=ApplicationStatus.WAITLISTED)
         .select_related("company")
-        .order_by("decided_at", "pk")[:free]
+        .order_by("decided_at", "pk")
     )
     for application in promoted:
         application.status = ApplicationStatus.APPROVED
@@ -300,15 +305,18 @@ def _promote_waitlisted(
 
 def _leave(application: Application) -> None:
     """A firm no longer approved leaves the matchmaking: its meetings are cancelled."""
-    meetings_cancel_for_departure(
-        mission=application.mission, company=application.company, reason="firm-left"
-    )
+    try:
+        meetings_cancel_for_departure(
+            mission=application.mission, company=application.company, reason="firm-left"
+        )
+    except MatchmakingError as exc:  # a race lost twice: the decision is refused as a whole
+        raise MissionError(str(exc)) from exc
 
 
 @transaction.atomic
 def application_withdraw(*, application: Application, by: User) -> Application:
     mission = _lock(application.mission)
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = lock(Application.objects).get(pk=application.pk)
     if by.company_id != application.company_id:
         raise MissionError(_("Only members of the company can withdraw its application."))
     if application.status == ApplicationStatus.WITHDRAWN:
@@ -359,9 +367,8 @@ def applications_decide(
         raise MissionError(
             _("Applications are decided while the mission is open, in selection or in scheduling.")
         )
-    locked = list(
-        Application.objects.select_for_update().filter(pk__in=ids).select_related("company")
-    )
+    list(lock(Application.objects.filter(pk__in=ids)))
+    locked = list(Application.objects.filter(pk__in=ids).select_related("company").order_by("pk"))
     if any(a.status == ApplicationStatus.WITHDRAWN for a in locked):
         raise MissionError(_("A withdrawn application cannot be decided."))
     if decision == ApplicationStatus.APPROVED:
@@ -487,7 +494,8 @@ def registrations_decide(
     ids = [r.pk for r in registrations]
     if not ids:
         raise MissionError(_("Select at least one registration."))
-    locked = OperatorRegistration.objects.select_for_update().filter(pk__in=ids)
+    list(lock(OperatorRegistration.objects.filter(pk__in=ids)))
+    locked = OperatorRegistration.objects.filter(pk__in=ids).order_by("pk")
     now = timezone.now()
     changed = []
     for registration in locked.select_related("mission", "operator"):
@@ -495,9 +503,14 @@ def registrations_decide(
             continue
         if registration.status == RegistrationStatus.CONFIRMED:
             # An operator no longer confirmed leaves the matchmaking: its meetings are cancelled.
-            meetings_cancel_for_departure(
-                mission=registration.mission, operator=registration.operator, reason="operator-left"
-            )
+            try:
+                meetings_cancel_for_departure(
+                    mission=registration.mission,
+                    operator=registration.operator,
+                    reason="operator-left",
+                )
+            except MatchmakingError as exc:  # a race lost twice: nothing is decided
+                raise MissionError(str(exc)) from exc
         registration.status = decision
         registration.decision_note = note
         registration.decided_by, registration.decided_at = by, now
