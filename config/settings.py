@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "matchmaking",
     "dashboard",
     "outbox",
+    "onsite",
 ]
 
 MIDDLEWARE = [

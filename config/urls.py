@@ -21,6 +21,7 @@ urlpatterns = [
     path("operator/", include("companies.urls_operator")),
     path("staff/", include("dashboard.urls")),
     path("staff/", include("outbox.urls")),
+    path("onsite/", include("onsite.urls")),
     path("", include("matchmaking.urls")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),

@@ -403,9 +403,16 @@ def _invite(meeting: Meeting, *, template: str, method: str, extra: dict | None 
 
 
 def _place(
-    *, meeting_qs, slot: Slot, company: Company, operator: Operator, application: Application
+    *,
+    meeting_qs,
+    slot: Slot,
+    company: Company,
+    operator: Operator,
+    application: Application,
+    table: Table | None = None,
 ):
-    """A free delegate of the firm and a free table for ``slot``, or a clear refusal."""
+    """A free delegate of the firm and a free table for ``slot`` (``table`` if given), or a
+    clear refusal."""
     away = set(
         Unavailability.objects.filter(
             Q(company=company) | Q(operator=operator), slot=slot
@@ -427,16 +434,29 @@ def _place(
     if delegate is None:
         raise MatchmakingError(_("All the firm's delegates already have a meeting at this time."))
     used = {table_id for *_rest, table_id in in_slot}
+    if table is not None:
+        if table.session_id != slot.session_id:
+            raise MatchmakingError(
+                _("This table does not belong to the session of this time slot.")
+            )
+        if table.pk in used:
+            raise MatchmakingError(
+                _("Table %(number)s is taken at this time.") % {"number": table.number}
+            )
+        return delegate, table
     table = slot.session.table_set.exclude(pk__in=used).order_by("number").first()
     if table is None:
         raise MatchmakingError(_("Every table is taken at this time."))
     return delegate, table
 
 
-def _check_slot(mission: Mission, slot: Slot) -> None:
+def _check_slot(mission: Mission, slot: Slot, *, on_the_spot: bool = False) -> None:
     if slot.mission_id != mission.pk:
         raise MatchmakingError(_("This time slot does not belong to the mission."))
-    if slot.starts_at <= timezone.now():
+    if on_the_spot:
+        if slot.ends_at <= timezone.now():
+            raise MatchmakingError(_("This time slot is over."))
+    elif slot.starts_at <= timezone.now():
         raise MatchmakingError(_("This time slot has already started."))
 
 
@@ -449,13 +469,19 @@ def meeting_book(
     slot: Slot,
     by: User | None,
     origin: str = Origin.BOOKED,
+    table: Table | None = None,
+    on_the_spot: bool = False,
 ) -> Meeting:
     """Book ``slot`` for the firm and the operator. The first to commit wins; the other gets a
-    MatchmakingError that says why."""
+    MatchmakingError that says why.
+
+    Staff on the floor seat a meeting arranged on the spot (``onsite``): ``on_the_spot`` lets
+    them book a slot that has started and not ended, at the ``table`` they chose; every other
+    rule is the booking's."""
     # The slot's row lock orders the bookings of one slot; the mission is read fresh with it
     # (its status decides), without locking it: bookings of other slots go on meanwhile.
     slot = lock(Slot.objects.select_related("session", "mission")).get(pk=slot.pk)
-    _check_slot(mission, slot)
+    _check_slot(mission, slot, on_the_spot=on_the_spot)
     mission = slot.mission
     _check_open(mission)
     application = _counterpart_ok(mission, company, operator)
@@ -472,7 +498,12 @@ def meeting_book(
             % {"when": f"{timezone.localtime(existing, mission.tzinfo):%d/%m %H:%M}"}
         )
     delegate, table = _place(
-        meeting_qs=active, slot=slot, company=company, operator=operator, application=application
+        meeting_qs=active,
+        slot=slot,
+        company=company,
+        operator=operator,
+        application=application,
+        table=table,
     )
     try:
         # No savepoint: a refusal rolls the whole booking back anyway.
