@@ -51,6 +51,10 @@ class Cell:
     operator: Party | None = None
     started_at: datetime | None = None
 
+    @property
+    def parties(self) -> list[Party]:
+        return [self.firm, self.operator] if self.meeting else []
+
 
 @dataclass
 class Row:

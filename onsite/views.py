@@ -256,8 +256,8 @@ def _board_context(request, mission, session, **forms):
     }
 
 
-@staff_required
 @require_GET
+@staff_required
 @never_cache
 def board(request, slug, pk):
     """The floor board of one session; polled every few seconds for its live part."""
@@ -278,8 +278,8 @@ def _place(session, value) -> tuple[Slot, Table]:
     )
 
 
-@staff_required
 @require_POST
+@staff_required
 def seat(request, slug, pk):
     mission = _staff_mission(slug)
     session = _session(mission, pk)
@@ -321,8 +321,8 @@ def seat(request, slug, pk):
         return render(request, "onsite/board.html", context, status=409 if refused else 400)
 
 
-@staff_required
 @require_POST
+@staff_required
 def move(request, slug, pk, meeting_pk):
     mission = _staff_mission(slug)
     session = _session(mission, pk)
@@ -343,8 +343,8 @@ def move(request, slug, pk, meeting_pk):
         return redirect("onsite:board", slug=mission.slug, pk=session.pk)
 
 
-@staff_required
 @require_GET
+@staff_required
 def suspects(request, slug):
     mission = _staff_mission(slug)
     with timezone.override(mission.tzinfo):
@@ -360,8 +360,8 @@ def suspects(request, slug):
         )
 
 
-@staff_required
 @require_POST
+@staff_required
 def suspect_settle(request, slug, pk):
     mission = _staff_mission(slug)
     meeting = get_object_or_404(Meeting, mission=mission, pk=_pk(pk))
