@@ -23,7 +23,8 @@
   navigator.serviceWorker.register(body.dataset.sw, { scope: body.dataset.scope }).then(function () {
     return navigator.serviceWorker.ready;
   }).then(function (registration) {
-    var urls = [location.href];
+    // This page, its files, and the script of the page of scans waiting (shown offline only).
+    var urls = [location.href, body.dataset.keep];
     performance.getEntriesByType("resource").forEach(function (entry) { urls.push(entry.name); });
     registration.active.postMessage({ type: "keep", urls: urls });
   }).catch(function () { /* no service worker: the pages still work online */ });
