@@ -81,3 +81,11 @@ def test_staff_set_the_margin(client, day):
     response = client.post(url, {"scan_margin_minutes": 90})
     assert response.status_code == 400
     assert Floor.objects.get(mission=day.mission).scan_margin_minutes == 25
+
+
+def test_participants_agenda_links_to_the_agenda_of_the_day_once_published(client, day):
+    meeting = day.book(1)
+    client.force_login(meeting.operator.contacts.get())
+    text = client.get(reverse("matchmaking:agenda", args=[day.mission.slug])).content.decode()
+    assert reverse("onsite:agenda", args=[day.mission.slug]) in text
+    assert "Le jour J (hors ligne aussi)" in text
