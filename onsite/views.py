@@ -154,7 +154,10 @@ def sync(request, slug):
     copy finds the meeting started or the person checked in, and changes nothing."""
     mission = _mission(slug)
     kind, token = request.POST.get("kind", ""), request.POST.get("token", "")
-    at = parse_datetime(request.POST.get("at", "")[:40]) if request.POST.get("at") else None
+    try:
+        at = parse_datetime(request.POST.get("at", "")[:40])
+    except ValueError:  # well formed, but no such date (a 31 February)
+        at = None
     if kind not in ("badge", "meeting") or not token or len(token) > 400 or at is None:
         return JsonResponse({"ok": False, "message": _("This scan cannot be read.")}, status=400)
     if timezone.is_naive(at):

@@ -277,7 +277,12 @@ def test_queued_scan_dated_in_the_future_or_too_old_refused(client, day):
     assert _sync(client, day.mission, kind="meeting", token=token, at=future).status_code == 400
     old = (timezone.now() - timedelta(hours=7)).isoformat()
     assert _sync(client, day.mission, kind="meeting", token=token, at=old).status_code == 410
-    for bad in ({"kind": "other", "token": token, "at": future}, {"kind": "meeting"}):
+    for bad in (
+        {"kind": "other", "token": token, "at": future},
+        {"kind": "meeting"},
+        {"kind": "meeting", "token": token, "at": "2026-02-31T10:00:00Z"},
+        {"kind": "meeting", "token": token, "at": "yesterday"},
+    ):
         assert _sync(client, day.mission, **bad).status_code == 400
     _nothing_changed(meeting)
 
