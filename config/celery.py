@@ -32,6 +32,7 @@ app.conf.update(
         "webhooks-sweep": {"task": "webhooks.sweep", "schedule": 60.0},
         "meeting-reminders": {"task": "matchmaking.reminders", "schedule": 15 * 60.0},
         "meeting-feedback": {"task": "matchmaking.feedback_requests", "schedule": 60 * 60.0},
+        "meeting-starts": {"task": "onsite.starts_settle", "schedule": 60.0},
     },
 )
 app.autodiscover_tasks()

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "webhooks",
     "auditlog",
     "audit",
+    "onsite",
 ]
 
 MIDDLEWARE = [

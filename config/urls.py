@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/", include("dashboard.urls")),
     path("staff/", include("outbox.urls")),
     path("staff/audit/", include("audit.urls")),
+    path("onsite/", include("onsite.urls")),
     path("", include("matchmaking.urls")),
     path("", include("api.urls")),
     path("staff/webhooks/", include("webhooks.urls")),

@@ -24,6 +24,7 @@ from companies.models import OperatorKind
 from core.choices import labels
 from matchmaking.models import Meeting, MeetingSession, MeetingStatus, Side, Slot, Table
 from missions.models import Application, Mission, OperatorRegistration
+from onsite.codes import badge_qr, meeting_qr
 
 # Tables per page width in a landscape table plan; a larger session continues on the next page.
 TABLES_PER_PAGE = 6
@@ -55,7 +56,7 @@ MEETING_FIELDS = (
     "company_id", "operator_id", "slot_id", "table_id", "status", "slot__starts_at",
     "slot__ends_at", "slot__session__place", "table__number", "company__legal_name",
     "company__trade_name", "delegate__full_name", "delegate__role", "operator__name",
-    "operator__kind", "operator__country",
+    "operator__kind", "operator__country", "pk", "sequence",
 )  # fmt: skip
 
 
@@ -84,6 +85,7 @@ class AgendaLine:
     place: str
     person: str
     status: str
+    qr: str = ""  # the meeting's code: scanned at the table, it marks the meeting started
 
 
 @dataclass
@@ -150,6 +152,7 @@ def agendas(*, mission: Mission, side: str, pk: int | None = None) -> list[Agend
                 place=m["slot__session__place"],
                 person=with_label % {"name": m["delegate__full_name"], "role": m["delegate__role"]},
                 status=statuses[m["status"]],
+                qr=meeting_qr(mission=mission, meeting_id=m["pk"], sequence=m["sequence"]),
             )
         )
     result = []
@@ -243,6 +246,8 @@ class Badge:
     role: str
     side: str
     side_label: str
+    qr: str = ""  # the holder's code: staff check them in at the door, the other side starts
+    # the meeting at the table
 
 
 def badges(*, mission: Mission, side: str | None = None) -> list[list[Badge]]:
@@ -259,7 +264,14 @@ def badges(*, mission: Mission, side: str | None = None) -> list[list[Badge]]:
             .order_by(Lower("company__legal_name"))
         )
         found += [
-            Badge(d.full_name, a.company.display_name, d.role, Side.COMPANY, label)
+            Badge(
+                d.full_name,
+                a.company.display_name,
+                d.role,
+                Side.COMPANY,
+                label,
+                badge_qr(mission, delegate_id=d.pk),
+            )
             for a in applications
             for d in a.delegates.all()
         ]
@@ -280,6 +292,7 @@ def badges(*, mission: Mission, side: str | None = None) -> list[list[Badge]]:
                 kinds.get(r.operator.kind, ""),
                 Side.OPERATOR,
                 label,
+                badge_qr(mission, contact_id=u.pk),
             )
             for r in registrations
             for u in r.operator.contacts.all()

@@ -421,9 +421,16 @@ def _invite(meeting: Meeting, *, template: str, method: str, extra: dict | None 
 
 
 def _place(
-    *, meeting_qs, slot: Slot, company: Company, operator: Operator, application: Application
+    *,
+    meeting_qs,
+    slot: Slot,
+    company: Company,
+    operator: Operator,
+    application: Application,
+    table: Table | None = None,
 ):
-    """A free delegate of the firm and a free table for ``slot``, or a clear refusal."""
+    """A free delegate of the firm and a free table for ``slot`` (``table`` if given), or a
+    clear refusal."""
     away = set(
         Unavailability.objects.filter(
             Q(company=company) | Q(operator=operator), slot=slot
@@ -445,16 +452,29 @@ def _place(
     if delegate is None:
         raise MatchmakingError(_("All the firm's delegates already have a meeting at this time."))
     used = {table_id for *_rest, table_id in in_slot}
+    if table is not None:
+        if table.session_id != slot.session_id:
+            raise MatchmakingError(
+                _("This table does not belong to the session of this time slot.")
+            )
+        if table.pk in used:
+            raise MatchmakingError(
+                _("Table %(number)s is taken at this time.") % {"number": table.number}
+            )
+        return delegate, table
     table = slot.session.table_set.exclude(pk__in=used).order_by("number").first()
     if table is None:
         raise MatchmakingError(_("Every table is taken at this time."))
     return delegate, table
 
 
-def _check_slot(mission: Mission, slot: Slot) -> None:
+def _check_slot(mission: Mission, slot: Slot, *, on_the_spot: bool = False) -> None:
     if slot.mission_id != mission.pk:
         raise MatchmakingError(_("This time slot does not belong to the mission."))
-    if slot.starts_at <= timezone.now():
+    if on_the_spot:
+        if slot.ends_at <= timezone.now():
+            raise MatchmakingError(_("This time slot is over."))
+    elif slot.starts_at <= timezone.now():
         raise MatchmakingError(_("This time slot has already started."))
 
 
@@ -467,9 +487,15 @@ def meeting_book(
     slot: Slot,
     by: User | None,
     origin: str = Origin.BOOKED,
+    table: Table | None = None,
+    on_the_spot: bool = False,
 ) -> Meeting:
     """Book ``slot`` for the firm and the operator. The first to commit wins; the other gets a
-    MatchmakingError that says why."""
+    MatchmakingError that says why.
+
+    Staff on the floor seat a meeting arranged on the spot (``onsite``): ``on_the_spot`` lets
+    them book a slot that has started and not ended, at the ``table`` they chose; every other
+    rule is the booking's."""
     # The pair's participation, then the slot (core.locking): the slot's lock orders the
     # bookings of one slot; the mission is read fresh (its status decides), without locking it:
     # bookings of other slots go on meanwhile.
@@ -477,7 +503,7 @@ def meeting_book(
     if lock(Slot.objects.filter(pk=slot.pk)).first() is None:
         raise MatchmakingError(_("This time slot no longer exists. Choose another one."))
     slot = Slot.objects.select_related("session", "mission").get(pk=slot.pk)
-    _check_slot(mission, slot)
+    _check_slot(mission, slot, on_the_spot=on_the_spot)
     mission = slot.mission
     _check_open(mission)
     application = _counterpart_ok(mission, company, operator)
@@ -494,7 +520,12 @@ def meeting_book(
             % {"when": f"{timezone.localtime(existing, mission.tzinfo):%d/%m %H:%M}"}
         )
     delegate, table = _place(
-        meeting_qs=active, slot=slot, company=company, operator=operator, application=application
+        meeting_qs=active,
+        slot=slot,
+        company=company,
+        operator=operator,
+        application=application,
+        table=table,
     )
     try:
         # No savepoint: a refusal rolls the whole booking back anyway.
@@ -527,7 +558,7 @@ def _relocate(meeting: Meeting, *, slot: Slot, table: Table, delegate) -> None:
         raise _refused(exc) from exc
 
 
-def _lock_meeting(meeting: Meeting) -> Meeting:
+def lock_meeting(meeting: Meeting) -> Meeting:
     """The meeting's row locked, after its parties' participation (core.locking), then read
     with what it names as it is now."""
     _lock_participation(meeting.mission_id, (meeting.company_id, meeting.operator_id))
@@ -547,7 +578,7 @@ def _cancel(meeting: Meeting, *, reason: str = "", departure: str = "") -> Meeti
 
 @retried(_meeting_race)
 def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "", staff: bool = False) -> Meeting:
-    meeting = _lock_meeting(meeting)
+    meeting = lock_meeting(meeting)
     if not meeting.is_active:
         raise MatchmakingError(_("This meeting is already cancelled."))
     if meeting.status in (MeetingStatus.HELD, MeetingStatus.NO_SHOW):
@@ -591,7 +622,7 @@ def meetings_cancel_for_departure(
 def meeting_move(*, meeting: Meeting, slot: Slot, by: User, staff: bool = False) -> Meeting:
     """Move a meeting to another slot (another delegate or table if needed); the calendar
     event keeps its UID and its SEQUENCE goes up."""
-    meeting = _lock_meeting(meeting)
+    meeting = lock_meeting(meeting)
     mission = meeting.mission
     _check_open(mission)
     if not meeting.is_active:
@@ -735,7 +766,7 @@ def attendance_check(token: str) -> Attendance:
 def attendance_confirm(token: str) -> Attendance:
     """Record that one side will come. A link works once."""
     attendance = attendance_check(token)
-    meeting = _lock_meeting(attendance.meeting)
+    meeting = lock_meeting(attendance.meeting)
     # Checked again on the locked row: a cancellation or a move may have just committed.
     if refusal := _attendance_refusal(meeting, attendance.meeting.sequence):
         raise AttendanceLinkError(refusal)
@@ -859,7 +890,7 @@ def _staff_fit(
 
 
 def _staff_prepare(meeting: Meeting) -> Meeting:
-    meeting = _lock_meeting(meeting)
+    meeting = lock_meeting(meeting)
     _check_open(meeting.mission)
     _staff_check(meeting)
     _counterpart_ok(meeting.mission, meeting.company, meeting.operator)
@@ -893,7 +924,7 @@ def meeting_staff_move(
     is a move too), else at the first free table as ``meeting_move`` does. Locked meetings
     move too: the lock keeps the optimiser and the participants off, not staff."""
     if table is None:
-        meeting = _lock_meeting(meeting)
+        meeting = lock_meeting(meeting)
         _staff_check(meeting)
         return meeting_move(meeting=meeting, slot=slot, by=by, staff=True)
     meeting = _staff_prepare(meeting)
@@ -965,7 +996,7 @@ def meetings_swap(*, first: Meeting, second: Meeting, by: User) -> tuple[Meeting
 def meeting_lock_set(*, meeting: Meeting, locked: bool, by: User) -> Meeting:
     """Lock a meeting (the optimiser keeps it where it is, the participants cannot move or
     cancel it) or unlock it. Nobody is told: the meeting itself does not change."""
-    meeting = _lock_meeting(meeting)
+    meeting = lock_meeting(meeting)
     if not meeting.is_active:
         raise MatchmakingError(_("This meeting is cancelled."))
     if meeting.locked == locked:
@@ -994,7 +1025,7 @@ def meeting_outcome_set(*, meeting: Meeting, status: str, by: User) -> Meeting:
     recording the status it already has changes nothing."""
     if status not in OUTCOME_STATUSES:
         raise MatchmakingError(_("Choose held, no-show or not recorded."))
-    meeting = _lock_meeting(meeting)
+    meeting = lock_meeting(meeting)
     if not meeting.is_active:
         raise MatchmakingError(_("This meeting is cancelled: there is no outcome to record."))
     if meeting.slot.starts_at > timezone.now():

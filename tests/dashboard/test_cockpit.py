@@ -222,7 +222,7 @@ def test_cockpit_figures_and_charts_equal_direct_counts(client, staff_en):
     assert wishes[people[0][0].company.display_name] == (2, 2, 1)
     # Each chart is SVG with no inline style, its numbers in a table beside it.
     body = response.content.decode()
-    assert body.count("<svg") == 5 and "style=" not in body
+    assert body.count('<svg class="chart ') == 5 and "style=" not in body
     assert body.count("<caption") >= 5 + 1  # five charts, one grid
 
 

@@ -27,6 +27,7 @@ from .world import ROLES, changes, snapshot
 
 OK, FOUND, BAD, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, CONFLICT = 200, 302, 400, 403, 404, 405, 409
 UNAUTHORIZED = 401
+GONE = 410
 STRICT_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
@@ -238,6 +239,28 @@ URLS = {
         post=participants(FOUND),
         changes=PARTICIPANTS,  # a new private address
     ),
+    # The day of the mission (onsite). The app's shell is public; a code is its own proof, for
+    # anyone holding it, but the B2B mission is not under way: every scan is refused (410).
+    "onsite:home": Row({}, every(OK)),
+    "onsite:service_worker": Row({}, every(OK)),
+    "onsite:manifest": Row({}, every(OK)),
+    "onsite:offline": Row({}, every(OK)),
+    "onsite:csrf": Row({}, every(OK)),
+    "onsite:badge": Row({**B2B, "token": "onsite_badge"}, every(GONE)),
+    "onsite:badge[forged]": Row({**B2B, "token": "forged"}, every(BAD)),
+    "onsite:badge[other]": Row({**M, "token": "onsite_badge"}, every(BAD)),  # another mission
+    "onsite:meeting": Row({**B2B, "token": "onsite_code"}, every(GONE)),
+    "onsite:meeting[forged]": Row({**B2B, "token": "forged"}, every(BAD)),
+    "onsite:meeting[other]": Row({**M, "token": "onsite_code"}, every(BAD)),
+    "onsite:sync": post_only(every(BAD), **B2B),  # nothing to send
+    "onsite:agenda": Row(B2B, participants(FORBIDDEN)),  # not under way
+    "onsite:floor": Row(B2B, staff_only(), post=staff_only(BAD)),
+    "onsite:board": Row({**B2B, "pk": "b2b_session"}, staff_only()),
+    "onsite:board[other]": Row({**B2B, "pk": "session"}, staff_only(NOT_FOUND)),
+    "onsite:seat": post_only(staff_only(BAD), **B2B, pk="b2b_session"),
+    "onsite:move": post_only(staff_only(FOUND), **B2B, pk="b2b_session", meeting_pk="meeting"),
+    "onsite:suspects": Row(B2B, staff_only()),
+    "onsite:suspect_settle": post_only(staff_only(FOUND), **B2B, pk="meeting"),
     "outbox:mission_emails": Row(M, staff_only()),
     "audit:trail": Row({}, staff_only()),
     "outbox:email_retry": Row(

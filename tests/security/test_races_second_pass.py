@@ -1,7 +1,7 @@
 """Issue 19, second adversarial pass: regressions for what the pass found (proposed tests; they
 fail on the code as it was probed).
 
-1. Locking a meeting while another transaction relocates it. ``_lock_meeting`` locks
+1. Locking a meeting while another transaction relocates it. ``lock_meeting`` locks
    ``Meeting`` joined to its slot, table, delegate... (``select_related``). When PostgreSQL
    re-checks a row that was updated while the lock waited, it checks the join against the old
    joined rows: the new slot or table no longer matches, the row is dropped and ``.get()`` raises

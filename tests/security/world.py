@@ -16,6 +16,7 @@ from matchmaking.feedback import feedback_token
 from matchmaking.models import MeetingRequest, ScheduleProposal
 from matchmaking.services import attendance_token, calendar_feed_renew, meeting_book
 from missions.models import Mission
+from onsite.codes import badge_token, meeting_token
 from outbox.models import Email
 from tests.factories import (
     ApplicationFactory,
@@ -141,6 +142,11 @@ def build_world() -> World:
         ).pk,
         "attend": attendance_token(meeting, owner_a.email),
         "feedback": feedback_token(past, contact_x.email, "after"),
+        # The codes of the day (onsite): A's delegate's badge and the meeting's printed code.
+        "onsite_badge": badge_token(
+            mission_id=b2b.pk, delegate_id=firm_a.applications.get(mission=b2b).delegates.get().pk
+        ),
+        "onsite_code": meeting_token(meeting),
     }
     users = {
         "firm": owner_a,
