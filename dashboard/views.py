@@ -16,7 +16,6 @@ from core.ids import parse_ids, parse_search
 from core.permissions import staff_required
 from matchmaking import proposals
 from matchmaking import services as mm_services
-from matchmaking.cache import mission_changed
 from matchmaking.forms import SessionForm
 from matchmaking.models import PROPOSAL_TIME_LIMIT_MAX, MeetingRequest, ProposalStatus
 from missions import services
@@ -72,7 +71,6 @@ def mission_edit(request, slug):
     if request.method == "POST":
         if form.is_valid():
             mission = form.save()
-            mission_changed(mission.pk)
             messages.success(request, _("The mission has been saved."))
             return redirect("dashboard:mission", slug=mission.slug)
         return render(

@@ -7,4 +7,9 @@ class MatchmakingConfig(AppConfig):
     verbose_name = _("Matchmaking")
 
     def ready(self):
-        from . import calendar  # noqa: F401  (registers the e-mail attachments)
+        from . import (
+            calendar,  # noqa: F401  (registers the e-mail attachments)
+            freshness,
+        )
+
+        freshness.connect()

@@ -44,7 +44,7 @@ from scheduling import solver
 from scheduling.problem import Solution
 from scheduling.validate import count_breaks
 
-from .cache import mission_changed
+from .freshness import mission_changed
 from .instance import (
     MissionInstance,
     firm_key,

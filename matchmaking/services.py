@@ -30,7 +30,7 @@ from missions.models import (
 )
 from outbox.services import email_send, recipients_for_users
 
-from .cache import meetings_changed, mission_changed
+from .freshness import meetings_changed
 from .models import (
     CalendarFeed,
     Meeting,
@@ -72,16 +72,6 @@ class Participant:
         if self.side == Side.COMPANY:
             return meeting_or_request.company_id == self.company.pk
         return meeting_or_request.operator_id == self.operator.pk
-
-
-def _changed(*meetings_or_requests) -> None:
-    """Meetings or requests changed: the mission's views of its meetings and both parties' own
-    entries expire on commit, the rest of the mission's read cache stays."""
-    for row in meetings_or_requests:
-        meetings_changed(
-            row.mission_id,
-            parties=[(Side.COMPANY, row.company_id), (Side.OPERATOR, row.operator_id)],
-        )
 
 
 def _check_open(mission: Mission) -> None:
@@ -135,7 +125,6 @@ def session_create(*, mission: Mission, data: dict) -> MeetingSession:
     _check_day(mission, data["day"])
     session = MeetingSession.objects.create(mission=mission, **data)
     _generate(session)
-    mission_changed(mission.pk)
     return session
 
 
@@ -189,7 +178,6 @@ def session_update(*, session: MeetingSession, data: dict) -> MeetingSession:
         )
         cancelled.filter(table__number__gt=session.tables).delete()
         session.table_set.filter(number__gt=session.tables).delete()
-    mission_changed(session.mission_id)
     return session
 
 
@@ -202,7 +190,6 @@ def session_delete(*, session: MeetingSession) -> None:
             % {"count": meetings.count(), "meetings": _describe(meetings)}
         )
     Meeting.objects.filter(slot__session=session).delete()  # cancelled ones only
-    mission_changed(session.mission_id)
     session.delete()
 
 
@@ -237,7 +224,7 @@ def availability_set(*, participant: Participant, unavailable_slot_ids: set[int]
         Unavailability.objects.filter(slot_id__in=slots, **party).values_list("slot_id", flat=True)
     )
     Unavailability.objects.bulk_create(Unavailability(slot_id=s, **party) for s in slots - existing)
-    meetings_changed(
+    meetings_changed(  # a bulk_create sends no signal to the read cache
         participant.mission.pk, parties=[(participant.side, participant.organisation.pk)]
     )
 
@@ -304,7 +291,6 @@ def request_create(
             "from_company": participant.side == Side.COMPANY,
         },
     )
-    _changed(request)
     return request
 
 
@@ -333,7 +319,6 @@ def request_respond(
             "operator": request.operator,
         },
     )
-    _changed(request)
     return request
 
 
@@ -346,7 +331,6 @@ def request_withdraw(*, request: MeetingRequest, participant: Participant) -> Me
         raise MatchmakingError(_("This request is no longer open."))
     request.status = RequestStatus.WITHDRAWN
     request.save(update_fields=["status"])
-    _changed(request)
     return request
 
 
@@ -466,7 +450,6 @@ def meeting_book(
             _("Someone has just taken this time slot. Choose another one.")
         ) from exc
     _invite(meeting, template="meeting_booked", method="REQUEST")
-    _changed(meeting)
     return meeting
 
 
@@ -496,7 +479,6 @@ def _cancel(meeting: Meeting, *, reason: str = "", departure: str = "") -> Meeti
     meeting.sequence += 1
     meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
     _invite(meeting, template="meeting_cancelled", method="CANCEL", extra={"departure": departure})
-    _changed(meeting)
     return meeting
 
 
@@ -581,7 +563,6 @@ def meeting_move(*, meeting: Meeting, slot: Slot, by: User, staff: bool = False)
     )
     _relocate(meeting, slot=target, table=table, delegate=delegate)
     _invite(meeting, template="meeting_moved", method="REQUEST", extra={"by": by})
-    _changed(meeting)
     return meeting
 
 
@@ -701,7 +682,6 @@ def attendance_confirm(token: str) -> Attendance:
         )
     setattr(meeting, field, timezone.now())
     meeting.save(update_fields=[field, "updated_at"])
-    _changed(meeting)
     return Attendance(meeting=meeting, side=attendance.side, user=attendance.user)
 
 
@@ -839,7 +819,6 @@ def _active_others(mission: Mission, *excluded: int):
 def _staff_moved(meetings: list[Meeting], by: User) -> None:
     for meeting in meetings:
         _invite(meeting, template="meeting_moved", method="REQUEST", extra={"by": by})
-    _changed(*meetings)
 
 
 @transaction.atomic
@@ -926,7 +905,6 @@ def meeting_lock_set(*, meeting: Meeting, locked: bool, by: User) -> Meeting:
         )
     meeting.locked = locked
     meeting.save(update_fields=["locked", "updated_at"])
-    _changed(meeting)
     return meeting
 
 
@@ -960,5 +938,4 @@ def meeting_outcome_set(*, meeting: Meeting, status: str, by: User) -> Meeting:
         return meeting  # a second click, or "not recorded" on a meeting never recorded
     meeting.status = status
     meeting.save(update_fields=["status", "updated_at"])
-    _changed(meeting)
     return meeting

@@ -1,7 +1,5 @@
 from django.contrib import admin
 
-from matchmaking.cache import mission_changed
-
 from .models import (
     Application,
     Delegate,
@@ -26,15 +24,6 @@ class MissionAdmin(admin.ModelAdmin):
     filter_horizontal = ["sectors"]
     inlines = [ProgrammeItemInline]
     date_hierarchy = "start_date"
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        mission_changed(obj.pk)  # the participants' pages show the change at once
-
-    def delete_model(self, request, obj):
-        pk = obj.pk
-        super().delete_model(request, obj)
-        mission_changed(pk)
 
 
 class DelegateInline(admin.TabularInline):

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from accounts.auth import email_address_add
 from accounts.models import User
 from companies.models import Company, Operator
-from matchmaking.cache import mission_changed
 from matchmaking.services import meetings_cancel_for_departure
 from outbox.services import email_send, recipients_for_users
 
@@ -72,7 +71,6 @@ def _move(*, mission: Mission, to: str, by: User | None, note: str = "") -> Miss
     )
     mission.status = to
     mission.save(update_fields=["status", "updated_at"])
-    mission_changed(mission.pk)
     return mission
 
 
@@ -266,7 +264,6 @@ def application_update(
     Delegate.objects.bulk_create(
         Delegate(application=application, **row) for row in _clean_delegates(delegates)
     )
-    mission_changed(application.mission_id)
     return application
 
 
@@ -325,7 +322,6 @@ def application_withdraw(*, application: Application, by: User) -> Application:
     if was_approved:
         _leave(application)
         _promote_waitlisted(mission, by=None)
-    mission_changed(mission.pk)
     return application
 
 
@@ -393,7 +389,6 @@ def applications_decide(
             places_freed = True
     if places_freed:
         _promote_waitlisted(mission, by=by, exclude=ids)
-    mission_changed(mission.pk)
     return changed
 
 
@@ -439,7 +434,6 @@ def operator_register(
         registration.decided_at = timezone.now()
         registration.save(update_fields=["status", "decided_at"])
     _notify_operator(registration, "registration_received")
-    mission_changed(mission.pk)
     return registration
 
 
@@ -503,7 +497,6 @@ def registrations_decide(
         registration.save(update_fields=["status", "decision_note", "decided_by", "decided_at"])
         _notify_operator(registration, "registration_decision")
         changed.append(registration)
-    mission_changed(*(r.mission_id for r in changed))
     return changed
 
 
@@ -558,5 +551,4 @@ def operators_import(*, mission: Mission, rows: list[dict], by: User) -> dict[st
             template="operator_invitation",
             context={"mission": mission, "operator": registration.operator},
         )
-    mission_changed(mission.pk)
     return counts

@@ -7,12 +7,11 @@ from contextlib import contextmanager
 from html.parser import HTMLParser
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from matchmaking.cache import clear_all
 
 from .test_matrix import URLS
 from .world import ROLES
@@ -89,7 +88,7 @@ def rolled_back():
     with transaction.atomic():
         yield
         transaction.set_rollback(True)
-    clear_all()  # rate-limit counters and cached reads of the rolled-back example
+    cache.clear()  # rate-limit counters and cached reads of the rolled-back example
 
 
 def _checked(response):

@@ -17,10 +17,9 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-
-from matchmaking.cache import clear_all
 
 from .world import ROLES, changes, snapshot
 
@@ -286,7 +285,7 @@ def _answer(world, role, method, url):
         response = getattr(client, method)(url)
         changed = changes(world.baseline, snapshot())
         transaction.set_rollback(True)
-    clear_all()  # nothing read or counted in the rolled-back request outlives it
+    cache.clear()  # nothing read or counted in the rolled-back request outlives it
     return response, changed
 
 
