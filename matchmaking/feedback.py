@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.locking import lock
 from missions.models import Mission, MissionStatus, MissionTransition
 from outbox.models import Email
 from outbox.services import email_send, message_key, recipients_for_users
@@ -182,7 +183,7 @@ def feedback_submit(*, token: str, data: dict) -> MeetingFeedback:
     reader = feedback_check(token)
     values = _clean(data, reader.stage)
     # Two people of one side answering at once are served one after the other.
-    Meeting.objects.select_for_update().filter(pk=reader.meeting.pk).first()
+    lock(Meeting.objects.filter(pk=reader.meeting.pk)).first()
     try:
         with transaction.atomic():
             feedback, _created = MeetingFeedback.objects.update_or_create(

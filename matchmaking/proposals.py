@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from companies.models import Company, Operator
+from core.locking import lock
 from missions.models import Application, Mission, MissionStatus
 from outbox.services import email_send, recipients_for_users
 from scheduling import solver
@@ -111,7 +112,7 @@ def proposal_start(
 ) -> ScheduleProposal:
     """Record a proposal to compute; the task starts after the commit (unless ``enqueue`` is
     false: the caller then runs ``proposal_compute`` itself)."""
-    mission = Mission.objects.select_for_update().get(pk=mission.pk)
+    mission = lock(Mission.objects).get(pk=mission.pk)
     _check_mission(mission)
     if (
         isinstance(time_limit, bool)
@@ -431,25 +432,25 @@ def _stale_message() -> str:
 @transaction.atomic
 def proposal_publish(*, proposal: ScheduleProposal, by: User | None) -> ScheduleProposal:
     """Create and move the proposal's meetings, then tell every party whose agenda changed."""
-    proposal = ScheduleProposal.objects.select_for_update().get(pk=proposal.pk)
+    # In the order of core.locking: the mission, the proposal, meetings, slots.
+    mission = lock(Mission.objects).get(pk=proposal.mission_id)
+    proposal = lock(ScheduleProposal.objects).get(pk=proposal.pk)
     if proposal.status != ProposalStatus.READY:
         raise ProposalError(_("Only a proposal ready for review can be published."))
-    mission = Mission.objects.select_for_update().get(pk=proposal.mission_id)
     _check_mission(mission)
     rows = [r for r in proposal.result.get("meetings", []) if r["change"] in (ADDED, MOVED)]
-    # Meetings first, then slots: the order in which a participant's move locks them.
     moving = list(
-        Meeting.objects.select_for_update()
-        .filter(
-            mission=mission,
-            pk__in=[r["meeting"] for r in rows if r["change"] == MOVED],
-            status=MeetingStatus.PROPOSED,
-            locked=False,
+        lock(
+            Meeting.objects.filter(
+                mission=mission,
+                pk__in=[r["meeting"] for r in rows if r["change"] == MOVED],
+                status=MeetingStatus.PROPOSED,
+                locked=False,
+            )
         )
-        .order_by("pk")
     )
     # The slot rows are locked as a booking locks them: no booking slips in meanwhile.
-    list(Slot.objects.select_for_update().filter(mission=mission).order_by("pk").values("pk"))
+    list(lock(Slot.objects.filter(mission=mission)).values("pk"))
     if mission_basis(mission) != proposal.basis:
         raise ProposalError(_stale_message())
     now = timezone.now()

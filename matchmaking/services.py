@@ -16,9 +16,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from companies.models import Company, Operator
+from core.locking import lock, retried, violated_constraint
 from core.templatetags.mission_time import tz_label
 from missions.models import (
     MATCHMAKING_VISIBLE_STATUSES,
@@ -48,6 +50,35 @@ from .models import (
 
 class MatchmakingError(Exception):
     """A rule of matchmaking refused the change; the message is for the user."""
+
+
+SLOT_TAKEN = gettext_lazy("Someone has just taken this time slot. Choose another one.")
+MEETING_CHANGED = gettext_lazy(
+    "Someone has just changed this meeting. Look at it again, then try once more."
+)
+# What a database constraint that refused a meeting means to the user (see ``Meeting``).
+CONSTRAINT_REFUSALS = {
+    "meeting_pair_once_per_mission": gettext_lazy("These two already have a meeting."),
+    "meeting_operator_once_per_slot": gettext_lazy(
+        "The operator already has a meeting at this time."
+    ),
+    "meeting_delegate_once_per_slot": gettext_lazy(
+        "All the firm's delegates already have a meeting at this time."
+    ),
+}
+
+
+def _refused(exc: IntegrityError, default=SLOT_TAKEN) -> MatchmakingError:
+    """The refusal that tells the real reason a meeting could not take its place."""
+    return MatchmakingError(str(CONSTRAINT_REFUSALS.get(violated_constraint(exc), default)))
+
+
+def _slot_race():
+    return MatchmakingError(str(SLOT_TAKEN))
+
+
+def _meeting_race():
+    return MatchmakingError(str(MEETING_CHANGED))
 
 
 # Participants can look for each other and book from scheduling until the mission runs.
@@ -144,7 +175,7 @@ def _describe(meetings) -> str:
 def session_update(*, session: MeetingSession, data: dict) -> MeetingSession:
     """Change a session. With meetings booked, only the place may change and tables be added:
     anything else would move meetings, so it is refused with the list of those meetings."""
-    session = MeetingSession.objects.select_for_update().get(pk=session.pk)
+    session = lock(MeetingSession.objects).get(pk=session.pk)
     _check_day(session.mission, data["day"])
     timing = ("day", "start_time", "end_time", "slot_minutes", "break_minutes")
     timing_changed = any(getattr(session, f) != data[f] for f in timing)
@@ -196,15 +227,15 @@ def session_delete(*, session: MeetingSession) -> None:
 # --- Availability -----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@retried(_slot_race)
 def availability_set(*, participant: Participant, unavailable_slot_ids: set[int]) -> None:
     """Record the slots where the participant cannot meet anyone (replacing the former set)."""
     party = {participant.side: participant.organisation}
     # The slot rows are locked as a booking locks them: no booking slips in meanwhile.
     slots = set(
-        Slot.objects.select_for_update()
-        .filter(mission=participant.mission, pk__in=unavailable_slot_ids)
-        .values_list("pk", flat=True)
+        lock(
+            Slot.objects.filter(mission=participant.mission, pk__in=unavailable_slot_ids)
+        ).values_list("pk", flat=True)
     )
     busy = Meeting.objects.filter(slot_id__in=slots, **party).exclude(
         status=MeetingStatus.CANCELLED
@@ -393,7 +424,7 @@ def _check_slot(mission: Mission, slot: Slot) -> None:
         raise MatchmakingError(_("This time slot has already started."))
 
 
-@transaction.atomic
+@retried(_slot_race)
 def meeting_book(
     *,
     mission: Mission,
@@ -407,11 +438,7 @@ def meeting_book(
     MatchmakingError that says why."""
     # The slot's row lock orders the bookings of one slot; the mission is read fresh with it
     # (its status decides), without locking it: bookings of other slots go on meanwhile.
-    slot = (
-        Slot.objects.select_for_update(of=("self",))
-        .select_related("session", "mission")
-        .get(pk=slot.pk)
-    )
+    slot = lock(Slot.objects.select_related("session", "mission")).get(pk=slot.pk)
     _check_slot(mission, slot)
     mission = slot.mission
     _check_open(mission)
@@ -446,9 +473,7 @@ def meeting_book(
                 status=MeetingStatus.CONFIRMED,
             )
     except IntegrityError as exc:
-        raise MatchmakingError(
-            _("Someone has just taken this time slot. Choose another one.")
-        ) from exc
+        raise _refused(exc) from exc
     _invite(meeting, template="meeting_booked", method="REQUEST")
     return meeting
 
@@ -460,17 +485,12 @@ def _relocate(meeting: Meeting, *, slot: Slot, table: Table, delegate) -> None:
         with transaction.atomic():
             meeting.save(update_fields=Meeting.RELOCATED)
     except IntegrityError as exc:
-        raise MatchmakingError(
-            _("Someone has just taken this time slot. Choose another one.")
-        ) from exc
+        raise _refused(exc) from exc
 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:
-    return (
-        Meeting.objects.select_for_update()
-        .select_related("mission", "company", "operator", "slot__session", "table", "delegate")
-        .get(pk=meeting.pk)
-    )
+    """The meeting's row locked, with what it names read (not locked) alongside."""
+    return lock(Meeting.objects.select_related(*Meeting.OUTBOX_RELATED)).get(pk=meeting.pk)
 
 
 def _cancel(meeting: Meeting, *, reason: str = "", departure: str = "") -> Meeting:
@@ -482,7 +502,7 @@ def _cancel(meeting: Meeting, *, reason: str = "", departure: str = "") -> Meeti
     return meeting
 
 
-@transaction.atomic
+@retried(_meeting_race)
 def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "", staff: bool = False) -> Meeting:
     meeting = _lock_meeting(meeting)
     if not meeting.is_active:
@@ -500,7 +520,7 @@ def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "", staff: bool 
     return _cancel(meeting, reason=reason)
 
 
-@transaction.atomic
+@retried(_meeting_race)
 def meetings_cancel_for_departure(
     *,
     mission: Mission,
@@ -511,11 +531,10 @@ def meetings_cancel_for_departure(
     """A firm or an operator leaves the mission: its coming meetings are cancelled and the
     other side of each is told (``reason`` is "firm-left" or "operator-left")."""
     party = {"company": company} if company else {"operator": operator}
-    upcoming = (
-        Meeting.objects.select_for_update()
-        .filter(mission=mission, slot__starts_at__gt=timezone.now(), **party)
+    upcoming = lock(
+        Meeting.objects.filter(mission=mission, slot__starts_at__gt=timezone.now(), **party)
         .filter(status__in=[MeetingStatus.PROPOSED, MeetingStatus.CONFIRMED])
-        .select_related("mission", "company", "operator", "slot__session", "table", "delegate")
+        .select_related(*Meeting.OUTBOX_RELATED)
     )
     count = 0
     for meeting in upcoming:
@@ -524,7 +543,7 @@ def meetings_cancel_for_departure(
     return count
 
 
-@transaction.atomic
+@retried(_slot_race)
 def meeting_move(*, meeting: Meeting, slot: Slot, by: User, staff: bool = False) -> Meeting:
     """Move a meeting to another slot (another delegate or table if needed); the calendar
     event keeps its UID and its SEQUENCE goes up."""
@@ -538,14 +557,7 @@ def meeting_move(*, meeting: Meeting, slot: Slot, by: User, staff: bool = False)
             _("The agency has locked this meeting: ask the agency to change it.")
         )
     application = _counterpart_ok(mission, meeting.company, meeting.operator)
-    # Lock both slots in id order so that two opposite moves cannot deadlock.
-    locked = {
-        s.pk: s
-        for s in Slot.objects.select_for_update()
-        .select_related("session")
-        .filter(pk__in=sorted({slot.pk, meeting.slot_id}))
-    }
-    target = locked[slot.pk]
+    target = _lock_slots(slot.pk, meeting.slot_id)[slot.pk]
     _check_slot(mission, target)
     if target.pk == meeting.slot_id:
         raise MatchmakingError(_("The meeting is already at this time."))
@@ -664,7 +676,7 @@ def attendance_check(token: str) -> Attendance:
     return Attendance(meeting=meeting, side=side, user=user)
 
 
-@transaction.atomic
+@retried(lambda: AttendanceLinkError(str(MEETING_CHANGED), status=409))
 def attendance_confirm(token: str) -> Attendance:
     """Record that one side will come. A link works once."""
     attendance = attendance_check(token)
@@ -799,13 +811,7 @@ def _staff_prepare(meeting: Meeting) -> Meeting:
 
 
 def _lock_slots(*slot_ids: int) -> dict[int, Slot]:
-    # In id order, so that two opposite changes cannot deadlock.
-    return {
-        s.pk: s
-        for s in Slot.objects.select_for_update()
-        .select_related("session")
-        .filter(pk__in=sorted(set(slot_ids)))
-    }
+    return {s.pk: s for s in lock(Slot.objects.select_related("session").filter(pk__in=slot_ids))}
 
 
 def _active_others(mission: Mission, *excluded: int):
@@ -821,7 +827,7 @@ def _staff_moved(meetings: list[Meeting], by: User) -> None:
         _invite(meeting, template="meeting_moved", method="REQUEST", extra={"by": by})
 
 
-@transaction.atomic
+@retried(_slot_race)
 def meeting_staff_move(
     *, meeting: Meeting, slot: Slot, by: User, table: Table | None = None
 ) -> Meeting:
@@ -846,7 +852,7 @@ def meeting_staff_move(
     return meeting
 
 
-@transaction.atomic
+@retried(_meeting_race)
 def meetings_swap(*, first: Meeting, second: Meeting, by: User) -> tuple[Meeting, Meeting]:
     """Staff swap two meetings of a mission: each takes the other's slot and table (a delegate
     of its firm who is free then). Refused, and nothing changes, if either would double-book."""
@@ -885,14 +891,14 @@ def meetings_swap(*, first: Meeting, second: Meeting, by: User) -> tuple[Meeting
             a.status = a_status
             a.save(update_fields=[*Meeting.RELOCATED, "status"])
     except IntegrityError as exc:
-        raise MatchmakingError(
-            _("Someone has just changed one of these meetings. Look at the grid again.")
+        raise _refused(
+            exc, _("Someone has just changed one of these meetings. Look at the grid again.")
         ) from exc
     _staff_moved([a, b], by)
     return (a, b) if first.pk == a.pk else (b, a)
 
 
-@transaction.atomic
+@retried(_meeting_race)
 def meeting_lock_set(*, meeting: Meeting, locked: bool, by: User) -> Meeting:
     """Lock a meeting (the optimiser keeps it where it is, the participants cannot move or
     cancel it) or unlock it. Nobody is told: the meeting itself does not change."""
@@ -917,7 +923,7 @@ def meeting_lock_set(*, meeting: Meeting, locked: bool, by: User) -> Meeting:
 OUTCOME_STATUSES = (MeetingStatus.HELD, MeetingStatus.NO_SHOW, MeetingStatus.CONFIRMED)
 
 
-@transaction.atomic
+@retried(_meeting_race)
 def meeting_outcome_set(*, meeting: Meeting, status: str, by: User) -> Meeting:
     """Record that ``meeting`` was held (``HELD``) or a no-show (``NO_SHOW``), or take the record
     back (``CONFIRMED``). Only for a meeting that is not cancelled and whose slot has started;

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.auth import email_address_add
 from accounts.models import User
 from companies.models import Company, Operator
+from core.locking import lock
 from matchmaking.services import meetings_cancel_for_departure
 from outbox.services import email_send, recipients_for_users
 
@@ -57,7 +58,7 @@ LIFE_CYCLE = {
 
 
 def _lock(mission: Mission) -> Mission:
-    return Mission.objects.select_for_update().get(pk=mission.pk)
+    return lock(Mission.objects).get(pk=mission.pk)
 
 
 def _move(*, mission: Mission, to: str, by: User | None, note: str = "") -> Mission:
@@ -345,7 +346,7 @@ def applications_decide(
     missions = set(Application.objects.filter(pk__in=ids).values_list("mission_id", flat=True))
     if len(missions) != 1:
         raise MissionError(_("Decide on the applications of one mission at a time."))
-    mission = Mission.objects.select_for_update().get(pk=missions.pop())
+    mission = lock(Mission.objects).get(pk=missions.pop())
     if mission.status not in (
         MissionStatus.OPEN,
         MissionStatus.SELECTION,

@@ -1,0 +1,70 @@
+"""Row locks of the services that change meetings, and what a lost race answers.
+
+**One order for every service that locks** (the schedule's services, publishing a proposal, the
+mission's life cycle):
+
+1. the mission;
+2. the schedule proposal;
+3. meetings, in id order;
+4. slots, in id order.
+
+A service takes the locks it needs in that order and no other; a booking takes only its slot's.
+
+**Only the row itself, and not its key.** ``lock()`` asks for ``FOR NO KEY UPDATE OF`` the
+queryset's own table: a ``select_related`` join is read, not locked, and the lock still lets
+other transactions insert rows that point to the locked one (an insert takes a ``KEY SHARE``
+lock on each row its foreign keys name). Locking joined rows ``FOR UPDATE`` is what made a move
+and a booking of the same slot deadlock: the move held the mission, the booking its slot.
+
+**A transaction that still fails to serialise** (a deadlock the order above did not foresee, or a
+serialisation failure) is run once more, then refused with the service's usual message: the user
+reads a translated refusal, never a server error.
+"""
+
+import functools
+import logging
+from collections.abc import Callable
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import QuerySet
+
+logger = logging.getLogger(__name__)
+
+# PostgreSQL's SQLSTATE for deadlock_detected and serialization_failure.
+CONFLICTS = frozenset({"40P01", "40001"})
+
+
+def lock(queryset: QuerySet) -> QuerySet:
+    """``queryset``'s own rows, locked for this transaction in id order (see above)."""
+    return queryset.select_for_update(of=("self",), no_key=True).order_by("pk")
+
+
+def violated_constraint(exc: IntegrityError) -> str | None:
+    """The name of the database constraint that refused a write, where the driver says it."""
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def retried(refusal: Callable[[], Exception]):
+    """Run the decorated service in its own transaction (a savepoint inside another one); if
+    the database ends it as a deadlock or a serialisation failure, run it once more, then raise
+    ``refusal()``."""
+
+    def decorate(service):
+        @functools.wraps(service)
+        def run(*args, **kwargs):
+            for attempt in (1, 2):
+                try:
+                    with transaction.atomic():
+                        return service(*args, **kwargs)
+                except OperationalError as exc:
+                    if getattr(exc.__cause__, "pgcode", None) not in CONFLICTS:
+                        raise
+                    logger.warning(
+                        "%s lost a race (attempt %d): %s", service.__name__, attempt, exc
+                    )
+            raise refusal()
+
+        return run
+
+    return decorate
