@@ -30,7 +30,7 @@ app.conf.update(
     beat_schedule={
         "outbox-sweep": {"task": "outbox.sweep", "schedule": 60.0},
         "meeting-reminders": {"task": "matchmaking.reminders", "schedule": 15 * 60.0},
-        "meeting-feedback": {"task": "matchmaking.feedback_requests", "schedule": 60 * 60.0},
+        "meeting-feedback": {"task": "feedback.requests", "schedule": 60 * 60.0},
     },
 )
 app.autodiscover_tasks()

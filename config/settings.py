@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "companies",
     "missions",
     "matchmaking",
+    "proposals",
+    "feedback",
     "dashboard",
     "outbox",
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/", include("dashboard.urls")),
     path("staff/", include("outbox.urls")),
     path("", include("matchmaking.urls")),
+    path("", include("feedback.urls")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("admin/", admin.site.urls),

@@ -25,9 +25,7 @@ from matchmaking.models import (
     MeetingRequest,
     MeetingSession,
     MeetingStatus,
-    ProposalStatus,
     RequestStatus,
-    ScheduleProposal,
     Side,
     Slot,
     Table,
@@ -37,6 +35,7 @@ from missions.models import Application, Mission, OperatorRegistration
 from missions.selectors import count_per_mission, mission_history, missions_overview
 from outbox.models import Email, EmailStatus
 from outbox.selectors import delivery_counts
+from proposals.models import ProposalStatus, ScheduleProposal
 
 from .charts import Bar, bar_chart, funnel, grouped_bars
 

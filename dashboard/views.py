@@ -4,6 +4,7 @@ import secrets
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,10 +15,9 @@ from django.views.decorators.http import require_POST
 
 from core.ids import parse_ids, parse_search
 from core.permissions import staff_required
-from matchmaking import proposals
 from matchmaking import services as mm_services
 from matchmaking.forms import SessionForm
-from matchmaking.models import PROPOSAL_TIME_LIMIT_MAX, MeetingRequest, ProposalStatus
+from matchmaking.models import MeetingRequest
 from missions import services
 from missions.forms import (
     CancelForm,
@@ -37,6 +37,9 @@ from missions.selectors import (
     mission_registrations,
     missions_overview,
 )
+from proposals import services as proposals
+from proposals.models import PROPOSAL_TIME_LIMIT_MAX, ProposalStatus
+from proposals.tasks import proposal_compute_task
 
 from . import cockpit
 from .common import mission_or_404
@@ -503,6 +506,7 @@ def schedule(request, slug):
     except proposals.ProposalError as exc:
         messages.error(request, str(exc))
         return _schedule_page(request, mission, form=form, status=409)
+    transaction.on_commit(lambda: proposal_compute_task.delay(proposal_id=proposal.pk))
     messages.success(request, _("The optimiser is computing the schedule."))
     return redirect("dashboard:schedule_proposal", slug=mission.slug, pk=proposal.pk)
 

@@ -22,17 +22,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from matchmaking.feedback import FeedbackFigures, feedback_figures
-from matchmaking.models import (
-    ACTIVE,
-    BOTH_CONFIRMED,
-    FeedbackOutcome,
-    FeedbackStage,
-    Meeting,
-    MeetingFeedback,
-    MeetingStatus,
-)
+from matchmaking.models import ACTIVE, BOTH_CONFIRMED, Meeting, MeetingStatus
 from missions.models import Mission
+
+from .models import FeedbackOutcome, FeedbackStage, MeetingFeedback
+from .services import FeedbackFigures, feedback_figures
 
 STAGES = tuple(FeedbackStage.values)
 # Each meeting that took place may get one answer per side and stage.

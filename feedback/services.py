@@ -25,19 +25,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.locking import lock
+from matchmaking.models import Meeting, MeetingStatus, Side
+from matchmaking.services import MatchmakingError, signed_link_read
 from missions.models import Mission, MissionStatus, MissionTransition
 from outbox.models import Email
 from outbox.services import email_send, message_key, recipients_for_users
 
-from .models import (
-    FeedbackOutcome,
-    FeedbackStage,
-    Meeting,
-    MeetingFeedback,
-    MeetingStatus,
-    Side,
-)
-from .services import MatchmakingError, signed_link_read
+from .models import FeedbackOutcome, FeedbackStage, MeetingFeedback
 
 FEEDBACK_SALT = "matchmaking.feedback"
 # A link stays usable long enough to come back and change one's answer, not forever.
@@ -80,7 +74,7 @@ def feedback_token(meeting: Meeting, email: str, stage: str) -> str:
 
 def feedback_url(meeting: Meeting, email: str, stage: str) -> str:
     token = feedback_token(meeting, email, stage)
-    return settings.SITE_URL.rstrip("/") + reverse("matchmaking:feedback", args=[token])
+    return settings.SITE_URL.rstrip("/") + reverse("feedback:feedback", args=[token])
 
 
 @dataclass(frozen=True)

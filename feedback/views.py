@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import feedback as service
+from . import services as service
 from .models import FeedbackOutcome, FeedbackStage
 
 RATINGS = [
@@ -90,9 +90,7 @@ def feedback(request, token):
     try:
         reader = service.feedback_check(token)
     except service.FeedbackLinkError as error:
-        return render(
-            request, "matchmaking/feedback.html", {"error": str(error)}, status=error.status
-        )
+        return render(request, "feedback/feedback.html", {"error": str(error)}, status=error.status)
     status = 200
     if request.method == "POST":
         form = FeedbackForm(request.POST, stage=reader.stage)
@@ -102,7 +100,7 @@ def feedback(request, token):
             except service.FeedbackLinkError as error:
                 return render(
                     request,
-                    "matchmaking/feedback.html",
+                    "feedback/feedback.html",
                     {"error": str(error)},
                     status=error.status,
                 )
@@ -119,7 +117,7 @@ def feedback(request, token):
     meeting = reader.meeting
     return render(
         request,
-        "matchmaking/feedback.html",
+        "feedback/feedback.html",
         {"reader": reader, "meeting": meeting, "mission": meeting.mission, "form": form},
         status=status,
     )

@@ -6,10 +6,8 @@ from django.contrib import admin
 from .models import (
     CalendarFeed,
     Meeting,
-    MeetingFeedback,
     MeetingRequest,
     MeetingSession,
-    ScheduleProposal,
     Slot,
     Table,
     Unavailability,
@@ -69,28 +67,3 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at"]
     exclude = ["token"]
     raw_id_fields = ["user"]
-
-
-@admin.register(ScheduleProposal)
-class ScheduleProposalAdmin(admin.ModelAdmin):
-    """Read-only: proposals are computed, published and discarded from the dashboard."""
-
-    list_display = ["mission", "status", "created_at", "solver_status", "objective", "bound"]
-    list_filter = ["status", "mission"]
-    list_select_related = ["mission"]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(MeetingFeedback)
-class MeetingFeedbackAdmin(admin.ModelAdmin):
-    list_display = ["meeting", "side", "stage", "rating", "outcome", "estimated_value"]
-    list_filter = ["stage", "outcome", "side", "meeting__mission"]
-    search_fields = ["meeting__company__legal_name", "meeting__operator__name", "comment"]
-    list_select_related = ["meeting__company", "meeting__operator"]
-    raw_id_fields = ["meeting", "submitted_by"]

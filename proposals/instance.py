@@ -37,12 +37,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils import timezone
 
-from missions.models import Application, Mission, OperatorRegistration
-from scheduling.problem import Fixed, Instance, Pair, Participant, Request, pair_key
-from scheduling.problem import Meeting as ProblemMeeting
-from scheduling.problem import Slot as ProblemSlot
-
-from .models import (
+from matchmaking.models import (
     Meeting,
     MeetingRequest,
     MeetingStatus,
@@ -51,6 +46,10 @@ from .models import (
     Slot,
     Unavailability,
 )
+from missions.models import Application, Mission, OperatorRegistration
+from scheduling.problem import Fixed, Instance, Pair, Participant, Request, pair_key
+from scheduling.problem import Meeting as ProblemMeeting
+from scheduling.problem import Slot as ProblemSlot
 
 MUTUAL_BONUS = 3
 OPEN_REQUESTS = (RequestStatus.PENDING, RequestStatus.ACCEPTED)

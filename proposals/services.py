@@ -1,8 +1,8 @@
 """Schedule proposals: run the optimiser on a mission, let staff review the result, publish it.
 
-The flow: ``proposal_start`` records a proposal and queues the ``matchmaking.schedule`` task
+The flow: ``proposal_start`` records a proposal, the caller queues ``proposal_compute_task``
 after the commit; the task calls ``proposal_compute``, which builds the instance from the
-database (``matchmaking.instance``), solves it outside any transaction and stores the schedule
+database (``proposals.instance``), solves it outside any transaction and stores the schedule
 with its difference from the meetings of the moment. Staff then ``proposal_publish`` it (new
 meetings created, proposed ones moved, e-mails sent) or ``proposal_discard`` it.
 
@@ -39,13 +39,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from companies.models import Company, Operator
 from core.locking import lock
+from matchmaking.freshness import mission_changed
+from matchmaking.models import Meeting, MeetingStatus, Origin, Slot
 from missions.models import Application, Mission, MissionStatus
 from outbox.services import email_send, recipients_for_users
 from scheduling import solver
 from scheduling.problem import Solution
 from scheduling.validate import count_breaks
 
-from .freshness import mission_changed
 from .instance import (
     MissionInstance,
     firm_key,
@@ -55,15 +56,7 @@ from .instance import (
     parse_key,
     with_movable_fixed,
 )
-from .models import (
-    PROPOSAL_TIME_LIMIT_MAX,
-    Meeting,
-    MeetingStatus,
-    Origin,
-    ProposalStatus,
-    ScheduleProposal,
-    Slot,
-)
+from .models import PROPOSAL_TIME_LIMIT_MAX, ProposalStatus, ScheduleProposal
 
 logger = logging.getLogger(__name__)
 
@@ -107,11 +100,9 @@ def _check_mission(mission: Mission) -> None:
 
 
 @transaction.atomic
-def proposal_start(
-    *, mission: Mission, by: User | None, time_limit: int = 30, enqueue: bool = True
-) -> ScheduleProposal:
-    """Record a proposal to compute; the task starts after the commit (unless ``enqueue`` is
-    false: the caller then runs ``proposal_compute`` itself)."""
+def proposal_start(*, mission: Mission, by: User | None, time_limit: int = 30) -> ScheduleProposal:
+    """Record a proposal to compute; the caller then runs ``proposal_compute``, or queues
+    ``tasks.proposal_compute_task`` (which imports this module)."""
     mission = lock(Mission.objects).get(pk=mission.pk)
     _check_mission(mission)
     if (
@@ -148,10 +139,6 @@ def proposal_start(
         raise ProposalError(
             _("A schedule is already being computed for this mission: wait for it to end.")
         ) from exc
-    if enqueue:
-        from .tasks import schedule_compute_task  # the tasks module imports this one
-
-        transaction.on_commit(lambda: schedule_compute_task.delay(proposal_id=proposal.pk))
     return proposal
 
 
@@ -275,7 +262,7 @@ def _finish(proposal_id: int, **fields: Any) -> ScheduleProposal | None:
 
 
 def proposal_compute(*, proposal_id: int) -> ScheduleProposal | None:
-    """Compute a proposal (the ``matchmaking.schedule`` task); safe to run twice."""
+    """Compute a proposal (``proposal_compute_task``); safe to run twice."""
     with transaction.atomic():
         proposal = (
             ScheduleProposal.objects.select_for_update()

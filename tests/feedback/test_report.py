@@ -12,10 +12,11 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from pypdf import PdfReader
 
-from dashboard.report import mission_report
+from feedback.models import MeetingFeedback
+from feedback.report import mission_report
+from feedback.services import feedback_figures
 from matchmaking import services
-from matchmaking.feedback import feedback_figures
-from matchmaking.models import Meeting, MeetingFeedback, MeetingStatus, Slot
+from matchmaking.models import Meeting, MeetingStatus, Slot
 from missions.models import Mission
 from outbox.models import Email
 from tests.factories import (

@@ -13,10 +13,11 @@ from django.db.models import Avg, Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from matchmaking import feedback as fb
-from matchmaking.models import MeetingFeedback, MeetingStatus
+from feedback import services as fb
+from feedback.models import MeetingFeedback
+from feedback.tasks import feedback_requests_task
+from matchmaking.models import MeetingStatus
 from matchmaking.services import meeting_book
-from matchmaking.tasks import feedback_requests_task
 from missions.models import Mission, MissionStatus, MissionTransition
 from outbox.models import Email
 from tests.factories import (
@@ -322,7 +323,7 @@ def test_forged_expired_and_outdated_links_are_refused_with_a_clear_page(client,
     assert expired.status_code == 410 and "This link has expired." in expired.content.decode()
 
     stranger = fb.feedback_token(asked["held"], OperatorContactFactory().email, AFTER)
-    response = client.get(reverse("matchmaking:feedback", args=[stranger]))
+    response = client.get(reverse("feedback:feedback", args=[stranger]))
     assert response.status_code == 410 and "no longer valid" in response.content.decode()
 
     held = asked["held"]
@@ -341,7 +342,7 @@ def test_a_link_before_the_mission_is_closed_is_refused(client, world):
     token = fb.feedback_token(world["held"], world["contact"].email, AFTER)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(
-        reverse("matchmaking:feedback", args=[token]), {"rating": "4", "outcome": "deal"}
+        reverse("feedback:feedback", args=[token]), {"rating": "4", "outcome": "deal"}
     )
     assert response.status_code == 409 and "once the mission is over" in response.content.decode()
     assert not MeetingFeedback.objects.exists()

@@ -10,8 +10,16 @@ from django.utils import timezone, translation
 from icalendar import Calendar
 
 from accounts.models import User
-from matchmaking import proposals
-from matchmaking.instance import (
+from matchmaking.models import (
+    Meeting,
+    MeetingRequest,
+    MeetingStatus,
+    Unavailability,
+)
+from matchmaking.services import meeting_book
+from missions.models import Mission
+from proposals import services as proposals
+from proposals.instance import (
     MUTUAL_BONUS,
     firm_key,
     mission_instance,
@@ -19,16 +27,7 @@ from matchmaking.instance import (
     request_weight,
     slot_key,
 )
-from matchmaking.models import (
-    Meeting,
-    MeetingRequest,
-    MeetingStatus,
-    ProposalStatus,
-    ScheduleProposal,
-    Unavailability,
-)
-from matchmaking.services import meeting_book
-from missions.models import Mission
+from proposals.models import ProposalStatus, ScheduleProposal
 from scheduling import solver
 from scheduling.problem import Solution, pair_key
 from tests.factories import (
@@ -76,9 +75,7 @@ def _book(session, owner, contact, slot, **changes):
 
 
 def _compute(mission, time_limit=10):
-    proposal = proposals.proposal_start(
-        mission=mission, by=None, time_limit=time_limit, enqueue=False
-    )
+    proposal = proposals.proposal_start(mission=mission, by=None, time_limit=time_limit)
     return proposals.proposal_compute(proposal_id=proposal.pk)
 
 
@@ -459,7 +456,7 @@ def test_progress_is_reported_when_the_optimiser_accepts_a_callback(monkeypatch)
 def test_computing_page_refreshes_itself_and_shows_progress(staff_client):
     session = MeetingSessionFactory()
     mission = session.mission
-    proposal = proposals.proposal_start(mission=mission, by=None, time_limit=20, enqueue=False)
+    proposal = proposals.proposal_start(mission=mission, by=None, time_limit=20)
     page = staff_client.get(
         reverse("dashboard:schedule_proposal", args=[mission.slug, proposal.pk])
     ).content.decode()
@@ -474,9 +471,9 @@ def test_computing_page_refreshes_itself_and_shows_progress(staff_client):
 def test_one_computation_at_a_time(staff_client):
     session = MeetingSessionFactory()
     mission = session.mission
-    first = proposals.proposal_start(mission=mission, by=None, time_limit=20, enqueue=False)
+    first = proposals.proposal_start(mission=mission, by=None, time_limit=20)
     with pytest.raises(proposals.ProposalError, match="already being computed"):
-        proposals.proposal_start(mission=mission, by=None, enqueue=False)
+        proposals.proposal_start(mission=mission, by=None)
     response = staff_client.post(
         reverse("dashboard:schedule", args=[mission.slug]), {"time_limit": "30"}
     )
@@ -487,7 +484,7 @@ def test_one_computation_at_a_time(staff_client):
     ScheduleProposal.objects.filter(pk=first.pk).update(
         created_at=timezone.now() - timedelta(hours=1)
     )
-    second = proposals.proposal_start(mission=mission, by=None, enqueue=False)
+    second = proposals.proposal_start(mission=mission, by=None)
     first.refresh_from_db()
     assert (first.status, second.status) == ("failed", "computing")
     assert "interrupted" in first.error
@@ -520,7 +517,7 @@ def test_scheduling_refused_without_slots_to_come():
     mission = MeetingSessionFactory().mission
     mission.meeting_sessions.all().delete()
     with pytest.raises(proposals.ProposalError, match="no B2B time slot"):
-        proposals.proposal_start(mission=mission, by=None, enqueue=False)
+        proposals.proposal_start(mission=mission, by=None)
 
 
 @pytest.mark.parametrize("value", ["", "abc", "0", "4", "241", "1e9"])
@@ -568,7 +565,7 @@ def test_discard_and_unknown_proposals(staff_client):
 def test_discarding_a_computation_drops_its_result():
     session = MeetingSessionFactory()
     participants(session.mission)
-    proposal = proposals.proposal_start(mission=session.mission, by=None, enqueue=False)
+    proposal = proposals.proposal_start(mission=session.mission, by=None)
     proposals.proposal_discard(proposal=proposal, by=None)
     assert proposals.proposal_compute(proposal_id=proposal.pk).status == "discarded"
     proposal.refresh_from_db()

@@ -221,8 +221,8 @@ URLS = {
     # The signed link is the proof, whoever holds it: it confirms once.
     "matchmaking:attend": Row({"token": "attend"}, every(OK), post=every(OK), changes=ROLES),
     "matchmaking:attend[bad]": Row({"token": "forged"}, every(BAD), post=every(BAD)),
-    "matchmaking:feedback": Row({"token": "feedback"}, every(OK), post=every(BAD)),
-    "matchmaking:feedback[bad]": Row({"token": "forged"}, every(BAD), post=every(BAD)),
+    "feedback:feedback": Row({"token": "feedback"}, every(OK), post=every(BAD)),
+    "feedback:feedback[bad]": Row({"token": "forged"}, every(BAD), post=every(BAD)),
     "matchmaking:calendar": Row(
         {},
         participants(),

@@ -12,11 +12,12 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from companies.models import CompanyInvitation
-from matchmaking.feedback import feedback_token
-from matchmaking.models import MeetingRequest, ScheduleProposal
+from feedback.services import feedback_token
+from matchmaking.models import MeetingRequest
 from matchmaking.services import attendance_token, calendar_feed_renew, meeting_book
 from missions.models import Mission
 from outbox.models import Email
+from proposals.models import ScheduleProposal
 from tests.factories import (
     ApplicationFactory,
     CompanyFactory,

@@ -9,15 +9,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from matchmaking.models import PROPOSAL_TIME_LIMIT_MAX, ProposalStatus
-from matchmaking.proposals import (
+from missions.models import Mission
+from proposals.models import PROPOSAL_TIME_LIMIT_MAX, ProposalStatus
+from proposals.services import (
     ProposalError,
     proposal_compute,
     proposal_publish,
     proposal_report,
     proposal_start,
 )
-from missions.models import Mission
 
 
 class Command(BaseCommand):
@@ -44,7 +44,9 @@ class Command(BaseCommand):
             raise CommandError(f"no mission with the short name {options['slug']!r}") from exc
         try:
             proposal = proposal_start(
-                mission=mission, by=None, time_limit=options["time_limit"], enqueue=False
+                mission=mission,
+                by=None,
+                time_limit=options["time_limit"],
             )
         except ProposalError as exc:
             raise CommandError(str(exc)) from exc
