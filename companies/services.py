@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from outbox.services import Recipient, email_send
+from outbox.recipients import Recipient
+from outbox.services import email_send
 
 from .models import Company, CompanyInvitation, Operator
 

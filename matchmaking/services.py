@@ -543,6 +543,13 @@ def meetings_cancel_for_departure(
     return count
 
 
+def meetings_cancel_for_departure_receiver(sender, *, mission, reason, **party) -> None:
+    """``missions.signals.participant_left``: the party's coming meetings are cancelled."""
+    meetings_cancel_for_departure(
+        mission=mission, reason=reason, company=party.get("company"), operator=party.get("operator")
+    )
+
+
 @retried(_slot_race)
 def meeting_move(*, meeting: Meeting, slot: Slot, by: User, staff: bool = False) -> Meeting:
     """Move a meeting to another slot (another delegate or table if needed); the calendar

@@ -16,7 +16,6 @@ from accounts.auth import email_address_add
 from accounts.models import User
 from companies.models import Company, Operator
 from core.locking import lock
-from matchmaking.services import meetings_cancel_for_departure
 from outbox.services import email_send, recipients_for_users
 
 from .models import (
@@ -31,6 +30,7 @@ from .models import (
     OperatorRegistration,
     RegistrationStatus,
 )
+from .signals import participant_left
 
 
 class MissionError(Exception):
@@ -297,8 +297,11 @@ def _promote_waitlisted(
 
 def _leave(application: Application) -> None:
     """A firm no longer approved leaves the matchmaking: its meetings are cancelled."""
-    meetings_cancel_for_departure(
-        mission=application.mission, company=application.company, reason="firm-left"
+    participant_left.send(
+        sender=Application,
+        mission=application.mission,
+        company=application.company,
+        reason="firm-left",
     )
 
 
@@ -489,8 +492,11 @@ def registrations_decide(
             continue
         if registration.status == RegistrationStatus.CONFIRMED:
             # An operator no longer confirmed leaves the matchmaking: its meetings are cancelled.
-            meetings_cancel_for_departure(
-                mission=registration.mission, operator=registration.operator, reason="operator-left"
+            participant_left.send(
+                sender=OperatorRegistration,
+                mission=registration.mission,
+                operator=registration.operator,
+                reason="operator-left",
             )
         registration.status = decision
         registration.decision_note = note
