@@ -1,11 +1,7 @@
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponseNotAllowed, JsonResponse
+from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.i18n import set_language
-
-from accounts.services import user_set_language
 
 
 @never_cache
@@ -28,13 +24,3 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
-
-
-def language_set(request):
-    """Django's set_language, plus the choice is kept on the account of a signed-in user."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        user_set_language(user=request.user, language=language)
-    return set_language(request)

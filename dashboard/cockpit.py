@@ -123,7 +123,7 @@ def decisions_now(missions) -> list[Decision]:
                     "envelope-exclamation",
                     ngettext("%(count)s e-mail failed", "%(count)s e-mails failed", m.emails_failed)
                     % {"count": m.emails_failed},
-                    reverse("outbox:mission_emails", args=[m.slug]) + "?status=failed",
+                    reverse("dashboard:mission_emails", args=[m.slug]) + "?status=failed",
                 )
             )
     return decisions

@@ -109,19 +109,19 @@ def test_staff_see_the_delivery_state_and_can_resend(
         attempts=1,
     )
     client.force_login(staff)
-    url = reverse("outbox:mission_emails", args=[meeting.mission.slug])
+    url = reverse("dashboard:mission_emails", args=[meeting.mission.slug])
     page = client.get(url).content.decode()
     assert re.search(r'data-status="failed">1<', page) and re.search(r'data-status="sent">1<', page)
     assert "550 no such user" in page
 
     failed = Email.objects.get(to_email=contact.email)
-    bad = client.post(reverse("outbox:email_retry", args=[failed.pk]), {"to_email": "nope"})
+    bad = client.post(reverse("dashboard:email_retry", args=[failed.pk]), {"to_email": "nope"})
     assert bad.status_code == 303
     failed.refresh_from_db()
     assert failed.status == "failed"  # nothing lost, nothing sent
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("outbox:email_retry", args=[failed.pk]), {"to_email": "cio@new.example"}
+            reverse("dashboard:email_retry", args=[failed.pk]), {"to_email": "cio@new.example"}
         )
     failed.refresh_from_db()
     assert (failed.status, failed.to_email) == ("sent", "cio@new.example")

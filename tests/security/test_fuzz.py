@@ -187,7 +187,7 @@ def test_company_profile_form(
         client = world.client("firm")
         response = _checked(client.post(reverse("companies:edit"), data))
         if response.status_code == 302:
-            _escaped(client, reverse("companies:portal"), reverse("companies:edit"))
+            _escaped(client, reverse("portal:home"), reverse("companies:edit"))
             _escaped(
                 world.client("operator"), reverse("matchmaking:directory", args=[world["b2b"]])
             )
@@ -214,7 +214,7 @@ def test_application_with_delegates(world, objectives, motivation, names, roles,
         data |= {f"delegates-{i}-full_name": name, f"delegates-{i}-role": role}
     with rolled_back():
         client = world.client("firm")
-        url = reverse("companies:application", args=[world["application"]])
+        url = reverse("portal:application", args=[world["application"]])
         response = _checked(client.post(url, data))
         if response.status_code == 302:
             _escaped(client, url)
@@ -323,7 +323,7 @@ def test_every_id_in_a_url_out_of_range(world, name):
 def test_staff_list_filters(world, q, status, sort, page):
     staff, slug = world.client("staff"), world["open"]
     params = {"q": q, "status": status, "sort": sort, "page": page}
-    for name in ("dashboard:applications", "dashboard:registrations", "outbox:mission_emails"):
+    for name in ("dashboard:applications", "dashboard:registrations", "dashboard:mission_emails"):
         body = _checked(staff.get(reverse(name, args=[slug]), params)).content.decode()
         assert not unescaped(body), name
 
@@ -398,7 +398,7 @@ def test_decision_notes(world, decision, note, selected):
         response = _checked(staff.post(url, {"decision": decision, "note": note}))
         if response.status_code == 302:
             _escaped(staff, url, reverse("dashboard:applications", args=[open_]))
-            _escaped(world.client("firm"), reverse("companies:application", args=[application]))
+            _escaped(world.client("firm"), reverse("portal:application", args=[application]))
     with rolled_back():
         _checked(
             world.client("staff").post(
@@ -414,10 +414,12 @@ def test_email_retry_form(world, to_email):
     with rolled_back():
         staff = world.client("staff")
         response = _checked(
-            staff.post(reverse("outbox:email_retry", args=[world["email"]]), {"to_email": to_email})
+            staff.post(
+                reverse("dashboard:email_retry", args=[world["email"]]), {"to_email": to_email}
+            )
         )
         if response.status_code in (302, 303):
-            _escaped(staff, reverse("outbox:mission_emails", args=[world["open"]]))
+            _escaped(staff, reverse("dashboard:mission_emails", args=[world["open"]]))
 
 
 # --- The same forms with valid data and a script in every text: stored, shown escaped ---------
@@ -453,7 +455,7 @@ def test_stored_script_is_shown_escaped(world):
             "firm",
             reverse("companies:edit"),
             data,
-            ("firm", reverse("companies:portal")),
+            ("firm", reverse("portal:home")),
             ("operator", reverse("matchmaking:directory", args=[b2b])),
             ("operator", reverse("matchmaking:party", args=[b2b, world["firm_a"]])),
         )
@@ -469,9 +471,9 @@ def test_stored_script_is_shown_escaped(world):
         _stored_then_shown(
             world,
             "firm",
-            reverse("companies:application", args=[application]),
+            reverse("portal:application", args=[application]),
             data,
-            ("firm", reverse("companies:application", args=[application])),
+            ("firm", reverse("portal:application", args=[application])),
             ("staff", reverse("dashboard:application", args=[open_, application])),
         )
     with rolled_back():

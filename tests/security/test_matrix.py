@@ -114,7 +114,7 @@ URLS = {
     # Each role to its own space.
     "accounts:home": Row({}, {**every(FOUND), "anonymous": LOGIN}),
     "accounts:profile": Row({}, signed_in(OK), post=signed_in(OK)),
-    "companies:portal": Row({}, firms()),
+    "portal:home": Row({}, firms()),
     "companies:create": Row({}, firms(FOUND)),  # both firms exist: to their edit page
     "companies:edit": Row({}, firms(), post=firms(BAD)),
     "companies:members": Row({}, firms(), post=firms(BAD)),
@@ -126,13 +126,13 @@ URLS = {
     "companies:invitation_accept": Row(
         {"token": "invitation_token"}, signed_in(OK), post=signed_in(BAD)
     ),
-    "companies:apply": Row(M, firms(FOUND, OK), post=firms(FOUND, BAD)),  # A has applied
-    "companies:apply[b2b]": Row(B2B, firms(NOT_FOUND)),  # applications are closed
-    "companies:application": Row(
+    "portal:apply": Row(M, firms(FOUND, OK), post=firms(FOUND, BAD)),  # A has applied
+    "portal:apply[b2b]": Row(B2B, firms(NOT_FOUND)),  # applications are closed
+    "portal:application": Row(
         {"pk": "application"}, firms(OK, NOT_FOUND), post=firms(BAD, NOT_FOUND)
     ),
-    "companies:withdraw": post_only(firms(FOUND, NOT_FOUND), changes=("firm",), pk="application"),
-    "operators:home": Row({}, operators()),
+    "portal:withdraw": post_only(firms(FOUND, NOT_FOUND), changes=("firm",), pk="application"),
+    "portal:operator_home": Row({}, operators()),
     "operators:profile": Row({}, operators(), post=operators(BAD)),
     "dashboard:index": Row({}, staff_only()),
     "dashboard:mission_create": Row({}, staff_only(), post=staff_only(BAD)),
@@ -229,8 +229,8 @@ URLS = {
         post=participants(FOUND),
         changes=PARTICIPANTS,  # a new private address
     ),
-    "outbox:mission_emails": Row(M, staff_only()),
-    "outbox:email_retry": Row(
+    "dashboard:mission_emails": Row(M, staff_only()),
+    "dashboard:email_retry": Row(
         {"pk": "email"}, staff_only(NOT_ALLOWED), post=staff_only(FOUND), changes=("staff",)
     ),
     "account_login": Row({}, anonymous_only(), post=anonymous_only()),

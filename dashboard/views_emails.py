@@ -1,4 +1,4 @@
-"""Staff pages of the outbox: the delivery state of a mission's messages, and retrying."""
+"""The outbox seen by staff: the delivery state of a mission's messages, and retrying."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -9,16 +9,16 @@ from django.views.decorators.http import require_POST
 
 from core.ids import parse_search
 from core.permissions import staff_required
-from missions.models import Mission
+from outbox import selectors, services
+from outbox.forms import RetryForm
+from outbox.models import Email, EmailStatus
 
-from . import selectors, services
-from .forms import RetryForm
-from .models import Email, EmailStatus
+from .common import mission_or_404
 
 
 @staff_required
 def mission_emails(request, slug):
-    mission = get_object_or_404(Mission, slug=slug)
+    mission = mission_or_404(slug)
     status = request.GET.get("status", "")
     search = parse_search(request.GET.get("q", ""))
     counts = selectors.delivery_counts(mission=mission)
@@ -27,7 +27,7 @@ def mission_emails(request, slug):
     ).get_page(request.GET.get("page"))
     return render(
         request,
-        "outbox/mission_emails.html",
+        "dashboard/mission_emails.html",
         {
             "mission": mission,
             "tiles": [(value, label, counts[value]) for value, label in EmailStatus.choices],
@@ -46,7 +46,7 @@ def email_retry(request, pk):
     if email.mission is None:
         raise Http404  # account messages are not staff's to resend
     form = RetryForm(request.POST)
-    back = redirect("outbox:mission_emails", email.mission.slug)
+    back = redirect("dashboard:mission_emails", email.mission.slug)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["to_email"]))
         back.status_code = 303

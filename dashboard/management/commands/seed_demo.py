@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import user_make_staff
 from companies.models import Company, Operator, Sector
-from core import demo_data
+from dashboard import demo_data
 from matchmaking.models import Meeting, MeetingRequest, Slot
 from matchmaking.services import session_create
 from missions.models import (
