@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.i18n import set_language
 
 from .forms import ProfileForm
-from .services import user_set_language
+from .services import user_profile_save, user_set_language
 
 
 @login_required
@@ -24,7 +24,7 @@ def home(request):
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        user_profile_save(user=form.instance)
         messages.success(request, _("Your profile has been saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})

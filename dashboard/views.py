@@ -60,7 +60,9 @@ def mission_create(request):
     form = MissionForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
-            mission = form.save()
+            mission = services.mission_save(
+                mission=form.instance, sectors=form.cleaned_data["sectors"]
+            )
             messages.success(request, _("The mission has been created as a draft."))
             return redirect("dashboard:mission", slug=mission.slug)
         return render(request, "dashboard/mission_form.html", {"form": form}, status=400)
@@ -73,7 +75,9 @@ def mission_edit(request, slug):
     form = MissionForm(request.POST or None, request.FILES or None, instance=mission)
     if request.method == "POST":
         if form.is_valid():
-            mission = form.save()
+            mission = services.mission_save(
+                mission=form.instance, sectors=form.cleaned_data["sectors"]
+            )
             messages.success(request, _("The mission has been saved."))
             return redirect("dashboard:mission", slug=mission.slug)
         return render(
@@ -154,9 +158,7 @@ def programme_add(request, slug):
     with timezone.override(mission.timezone):
         form = ProgrammeItemForm(request.POST)
         if form.is_valid():
-            item = form.save(commit=False)
-            item.mission = mission
-            item.save()
+            services.programme_item_save(item=form.instance, mission=mission)
             messages.success(request, _("The programme item has been added."))
             return redirect(f"{reverse('dashboard:mission', args=[mission.slug])}#programme")
     return _mission_page(request, mission, programme_form=form, status=400)
@@ -170,7 +172,7 @@ def programme_edit(request, slug, pk):
         form = ProgrammeItemForm(request.POST or None, instance=item)
         if request.method == "POST":
             if form.is_valid():
-                form.save()
+                services.programme_item_save(item=form.instance, mission=mission)
                 messages.success(request, _("The programme item has been saved."))
                 return redirect(f"{reverse('dashboard:mission', args=[mission.slug])}#programme")
             status = 400
@@ -189,7 +191,7 @@ def programme_edit(request, slug, pk):
 def programme_delete(request, slug, pk):
     mission = mission_or_404(slug)
     item = get_object_or_404(mission.programme, pk=pk)
-    item.delete()
+    services.programme_item_delete(item=item)
     messages.success(request, _("The programme item has been deleted."))
     return redirect(f"{reverse('dashboard:mission', args=[mission.slug])}#programme")
 

@@ -1,7 +1,8 @@
-"""Raw views for the rare manual edit; the work is done on the staff dashboard, whose services
-keep the rules (a meeting changed here sends no e-mail and is checked only by the database)."""
+"""Raw views for the rare manual edit; the work is done on the staff dashboard. A meeting's time,
+place, parties and status change only through the services (the dashboard's grid), which check
+the rules and tell both sides; here they are shown read-only."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from .models import (
     CalendarFeed,
@@ -12,6 +13,20 @@ from .models import (
     Table,
     Unavailability,
 )
+from .services import MatchmakingError, meeting_lock_set
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never changed here: the dashboard's services keep the rules of these rows."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class SlotInline(admin.TabularInline):
@@ -23,7 +38,9 @@ class SlotInline(admin.TabularInline):
 
 
 @admin.register(MeetingSession)
-class MeetingSessionAdmin(admin.ModelAdmin):
+class MeetingSessionAdmin(ReadOnlyAdmin):
+    """Sessions are made and changed on the dashboard: a change of times makes new slots."""
+
     list_display = ["mission", "day", "start_time", "end_time", "slot_minutes", "tables", "place"]
     list_filter = ["mission"]
     list_select_related = ["mission"]
@@ -36,12 +53,30 @@ class MeetingAdmin(admin.ModelAdmin):
     list_filter = ["status", "origin", "locked", "mission"]
     search_fields = ["company__legal_name", "company__trade_name", "operator__name"]
     list_select_related = ["mission", "company", "operator", "slot", "table"]
-    raw_id_fields = ["company", "operator", "delegate", "slot", "table", "booked_by"]
-    readonly_fields = ["sequence", "created_at", "updated_at"]
+    fields = [
+        "mission", "company", "operator", "delegate", "slot", "table", "status", "origin",
+        "locked", "sequence", "booked_by", "cancel_reason", "company_confirmed_at",
+        "operator_confirmed_at", "created_at", "updated_at",
+    ]  # fmt: skip
+    readonly_fields = [f for f in fields if f != "locked"]
+
+    def has_add_permission(self, request):
+        return False  # a meeting is booked or scheduled, with its checks and e-mails
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cancelled from the dashboard, which tells both sides
+
+    def save_model(self, request, obj, form, change):
+        """Only the lock can change here, through its service."""
+        if "locked" in form.changed_data:
+            try:
+                meeting_lock_set(meeting=obj, locked=obj.locked, by=request.user)
+            except MatchmakingError as exc:
+                self.message_user(request, str(exc), level=messages.ERROR)
 
 
 @admin.register(MeetingRequest)
-class MeetingRequestAdmin(admin.ModelAdmin):
+class MeetingRequestAdmin(ReadOnlyAdmin):
     list_display = ["mission", "company", "operator", "side", "priority", "status", "created_at"]
     list_filter = ["status", "side", "priority", "mission"]
     search_fields = ["company__legal_name", "operator__name"]
@@ -50,14 +85,14 @@ class MeetingRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unavailability)
-class UnavailabilityAdmin(admin.ModelAdmin):
+class UnavailabilityAdmin(ReadOnlyAdmin):
     list_display = ["slot", "company", "operator"]
     list_select_related = ["slot", "company", "operator"]
     raw_id_fields = ["slot", "company", "operator"]
 
 
 @admin.register(Table)
-class TableAdmin(admin.ModelAdmin):
+class TableAdmin(ReadOnlyAdmin):
     list_display = ["session", "number"]
     list_select_related = ["session__mission"]
 

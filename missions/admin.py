@@ -24,6 +24,7 @@ class MissionAdmin(admin.ModelAdmin):
     filter_horizontal = ["sectors"]
     inlines = [ProgrammeItemInline]
     date_hierarchy = "start_date"
+    readonly_fields = ["status"]  # changed by the life-cycle transitions of the dashboard
 
 
 class DelegateInline(admin.TabularInline):
@@ -38,7 +39,9 @@ class ApplicationAdmin(admin.ModelAdmin):
     search_fields = ["company__legal_name", "company__trade_name", "mission__title"]
     list_select_related = ["company", "mission"]
     autocomplete_fields = ["company"]
-    raw_id_fields = ["submitted_by", "decided_by"]
+    raw_id_fields = ["submitted_by"]
+    # Decided on the dashboard, which keeps the capacity and tells the firm.
+    readonly_fields = ["status", "decided_by", "decided_at"]
     inlines = [DelegateInline]
 
 
@@ -49,7 +52,9 @@ class OperatorRegistrationAdmin(admin.ModelAdmin):
     search_fields = ["operator__name", "mission__title"]
     list_select_related = ["operator", "mission"]
     autocomplete_fields = ["operator"]
-    raw_id_fields = ["registered_by", "decided_by"]
+    raw_id_fields = ["registered_by"]
+    # Decided on the dashboard, which tells the operator (and cancels its meetings if need be).
+    readonly_fields = ["status", "decided_by", "decided_at"]
 
 
 @admin.register(MissionTransition)

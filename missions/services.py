@@ -28,6 +28,7 @@ from .models import (
     MissionTransition,
     Objective,
     OperatorRegistration,
+    ProgrammeItem,
     RegistrationStatus,
 )
 from .signals import participant_left
@@ -73,6 +74,35 @@ def _move(*, mission: Mission, to: str, by: User | None, note: str = "") -> Miss
     mission.status = to
     mission.save(update_fields=["status", "updated_at"])
     return mission
+
+
+# --- Details and programme (staff) ------------------------------------------------------------
+
+
+@transaction.atomic
+def mission_save(*, mission: Mission, sectors: Iterable | None = None) -> Mission:
+    """Create a mission (a draft) or save staff's changes to its details (``mission`` holds
+    them, as a form built it). Its status changes only through the transitions above."""
+    if mission.pk is None:
+        mission.status = MissionStatus.DRAFT
+    else:
+        mission.status = Mission.objects.values_list("status", flat=True).get(pk=mission.pk)
+    mission.save()
+    if sectors is not None:
+        mission.sectors.set(sectors)
+    return mission
+
+
+@transaction.atomic
+def programme_item_save(*, item: ProgrammeItem, mission: Mission) -> ProgrammeItem:
+    """Add an item to the mission's programme, or save changes to one of its items."""
+    item.mission = mission
+    item.save()
+    return item
+
+
+def programme_item_delete(*, item: ProgrammeItem) -> None:
+    item.delete()
 
 
 def _local_today(mission: Mission):

@@ -124,22 +124,32 @@ def test_two_firms_directories_show_each_its_own_requests(
 # --- Edits in the admin -----------------------------------------------------------------------
 
 
+def _form_data(form) -> dict:
+    """What a browser posts back for ``form`` as it is shown."""
+    data = {}
+    for name in form.fields:
+        field, value = form[name], form[name].value()
+        if isinstance(value, list | tuple):
+            data[field.html_name] = [str(v) for v in value]
+        elif value is True:
+            data[field.html_name] = "on"
+        elif value is not None and value is not False:
+            data[field.html_name] = str(value)
+    return data
+
+
 def _admin_edit(obj, **changes):
     """Save ``obj`` through its admin change form, as staff would, with ``changes``."""
     client = Client()
     client.force_login(StaffFactory(is_superuser=True))
     meta = obj._meta
     url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
-    form = client.get(url).context["adminform"].form
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if isinstance(value, list | tuple):
-            data[name] = [str(v) for v in value]
-        elif value is True:
-            data[name] = "on"
-        elif value is not None and value is not False:
-            data[name] = str(value)
+    page = client.get(url).context
+    data = _form_data(page["adminform"].form)
+    for inline in page["inline_admin_formsets"]:
+        data.update(_form_data(inline.formset.management_form))
+        for form in inline.formset.forms:
+            data.update(_form_data(form))
     for name, value in changes.items():
         if value is False:
             data.pop(name, None)
