@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.locking import lock
+from matchmaking.attendance import signed_link_read
 from matchmaking.models import Meeting, MeetingStatus, Side
-from matchmaking.services import MatchmakingError, signed_link_read
+from matchmaking.services import MatchmakingError
 from missions.models import Mission, MissionStatus, MissionTransition
 from outbox.models import Email
 from outbox.services import email_send, message_key, recipients_for_users

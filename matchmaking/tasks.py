@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import reminders_send
+from .attendance import reminders_send
 
 
 @shared_task(name="matchmaking.reminders", ignore_result=True)

@@ -13,7 +13,7 @@ from core import cache
 from core.ids import MAX_ID, parse_id, parse_ids
 from missions.models import MATCHMAKING_VISIBLE_STATUSES
 
-from . import selectors, services
+from . import attendance, selectors, services
 from .calendar import calendar_bytes
 from .forms import DirectoryFilterForm, MeetingCancelForm, RequestForm
 from .models import CalendarFeed, Meeting, MeetingRequest, Side, Slot
@@ -368,7 +368,7 @@ def calendar_settings(request):
     if not (request.user.company_id or request.user.operator_id):
         raise PermissionDenied
     if request.method == "POST":
-        services.calendar_feed_renew(user=request.user)
+        attendance.calendar_feed_renew(user=request.user)
         messages.success(
             request, _("A new private address has been made; the former one no longer works.")
         )
@@ -381,22 +381,22 @@ def attend(request, token):
     """The confirm-attendance link of a confirmation e-mail: no login needed, the signed token
     is the proof. GET shows the meeting (mail scanners follow links); POST confirms, once."""
     try:
-        attendance = services.attendance_check(token)
+        found = attendance.attendance_check(token)
         if request.method == "POST":
-            attendance = services.attendance_confirm(token)
+            found = attendance.attendance_confirm(token)
             done = True
         else:
             done = False
-    except services.AttendanceLinkError as error:
+    except attendance.AttendanceLinkError as error:
         return render(
             request,
             "matchmaking/attend.html",
             {"error": str(error)},
             status=error.status,
         )
-    meeting = attendance.meeting
+    meeting = found.meeting
     return render(
         request,
         "matchmaking/attend.html",
-        {"meeting": meeting, "mission": meeting.mission, "attendance": attendance, "done": done},
+        {"meeting": meeting, "mission": meeting.mission, "attendance": found, "done": done},
     )

@@ -13,8 +13,9 @@ from django.test import Client
 
 from companies.models import CompanyInvitation
 from feedback.services import feedback_token
+from matchmaking.attendance import attendance_token, calendar_feed_renew
 from matchmaking.models import MeetingRequest
-from matchmaking.services import attendance_token, calendar_feed_renew, meeting_book
+from matchmaking.services import meeting_book
 from missions.models import Mission
 from outbox.models import Email
 from proposals.models import ScheduleProposal
