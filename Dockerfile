@@ -12,6 +12,11 @@ RUN apt-get update \
        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
+# The release's version (docker build --build-arg RELEASE=$(git rev-parse --short HEAD)): part
+# of every cache key, so that a new release never reads what the former one cached.
+ARG RELEASE=dev
+ENV RELEASE=$RELEASE
+
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt

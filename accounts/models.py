@@ -1,14 +1,10 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import connections, models
+from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-# database alias -> (SQL, attnames of its columns, converters of their values)
-_PK_QUERIES: dict[str, tuple[str, list[str], list]] = {}
 
 
 class UserManager(BaseUserManager):
@@ -21,44 +17,6 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, email):
         return self.get(email__iexact=self.normalize_email(email))
-
-    def for_session(self, pk):
-        """The user ``pk`` (a session's) or None. Every signed-in request reads its user: the
-        query is built by the ORM once per process and database, then run as it is (building it
-        took four times longer than PostgreSQL took to answer it)."""
-        try:
-            pk = self.model._meta.pk.to_python(pk)
-        except ValidationError:
-            return None
-        sql, attnames, converters = self._pk_query()
-        connection = connections[self.db]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [pk])
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        values = list(row)
-        for i, column, convert in converters:  # as the ORM does (SQLite's dates are text)
-            values[i] = convert(values[i], column, connection)
-        return self.model.from_db(self.db, attnames, values)
-
-    def _pk_query(self) -> tuple[str, list[str], list]:
-        found = _PK_QUERIES.get(self.db)
-        if found is None:
-            compiler = self.filter(pk=0).query.get_compiler(self.db)
-            sql, params = compiler.as_sql()
-            if list(params) != [0]:  # the primary key must be the only parameter
-                raise ImproperlyConfigured(f"Unexpected user query: {sql} {params}")
-            columns = [column for column, _sql, _alias in compiler.select]
-            # The converters depend on the database's settings, not on a thread's connection.
-            converters = [
-                (i, column, convert)
-                for i, (converts, column) in compiler.get_converters(columns).items()
-                for convert in converts
-            ]
-            attnames = [column.target.attname for column in columns]
-            found = _PK_QUERIES[self.db] = (sql, attnames, converters)
-        return found
 
     def _create_user(self, email, password, **extra_fields):
         if not email:

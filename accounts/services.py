@@ -23,6 +23,12 @@ def user_make_staff(*, user: User) -> User:
     return user
 
 
+def user_profile_save(*, user: User) -> User:
+    """Save the changes a user made to their own profile (name, phone, language)."""
+    user.save(update_fields=["full_name", "phone", "language"])
+    return user
+
+
 def user_set_language(*, user: User, language: str) -> None:
     if user.language != language:
         user.language = language

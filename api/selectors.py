@@ -19,7 +19,8 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
-from matchmaking.models import Meeting, MeetingFeedback, MeetingRequest
+from feedback.models import MeetingFeedback
+from matchmaking.models import Meeting, MeetingRequest
 from missions.models import (
     Application,
     ApplicationStatus,

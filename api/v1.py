@@ -279,7 +279,7 @@ def feedback_list(request, filters: Query[Filters]):
 )
 def mission_report(request, slug: str):
     """The figures of the mission report (as the staff dashboard's report page)."""
-    from dashboard.report import mission_report as build
+    from feedback.report import mission_report as build
 
     return serializers.report(build(mission=_mission(slug)))
 

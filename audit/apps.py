@@ -9,7 +9,7 @@ TRAILED: dict[str, dict] = {
     "missions.Application": {"exclude_fields": ["updated_at"]},
     "missions.OperatorRegistration": {},
     "matchmaking.Meeting": {"exclude_fields": ["updated_at"]},
-    "matchmaking.ScheduleProposal": {"include_fields": ["status", "decided_by", "decided_at"]},
+    "proposals.ScheduleProposal": {"include_fields": ["status", "decided_by", "decided_at"]},
     "api.ApiToken": {"exclude_fields": ["digest", "last_used_at"]},
     "webhooks.WebhookEndpoint": {"exclude_fields": ["secret"]},
 }

@@ -4,14 +4,17 @@ the booking page and the booking itself, the agenda, the staff cockpit and the l
 Seeds a mission of 60 firms, 600 operators and 4,000 meetings on PostgreSQL, serves it with
 gunicorn, and drives each page with locust, next to a minimal "hello" view (the ceiling of this
 machine): requests per second at saturation (the median of BENCH_REPEATS turns, each page in
-turns with hello, since this machine's speed drifts), then latency percentiles at an offered
-load of 50 requests per second for two minutes (BENCH_RATE_SECONDS). It also counts the SQL queries of
+turns with hello, since this machine's speed drifts; skipped without locust or with
+BENCH_SATURATION=0: no longer a target), then latency percentiles at an offered load of
+BENCH_RATE requests per second (100; the booking BENCH_BOOKING_RATE, 20) for two minutes
+(BENCH_RATE_SECONDS). It also counts the SQL queries of
 the booking page and the agenda for a mission of 10 meetings and one of 4,000. Run it with
 `make bench-load` (BENCH_PAGES=booking for the four pages of issue 4 only); it prints its
 figures.
 """
 
 import csv
+import importlib.util
 import json
 import os
 import statistics
@@ -36,6 +39,12 @@ SATURATION_USERS = int(os.environ.get("BENCH_USERS", "24"))
 SATURATION_SECONDS = int(os.environ.get("BENCH_SATURATION_SECONDS", "20"))
 RATE_SECONDS = int(os.environ.get("BENCH_RATE_SECONDS", "120"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+RATE = int(os.environ.get("BENCH_RATE", "100"))
+BOOKING_RATE = int(os.environ.get("BENCH_BOOKING_RATE", "20"))
+SATURATION = (
+    os.environ.get("BENCH_SATURATION", "1") != "0"
+    and importlib.util.find_spec("locust") is not None
+)
 ENV = {
     **os.environ,
     "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -114,7 +123,7 @@ django.setup()
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from matchmaking.cache import clear_all
+from django.core.cache import cache
 result = []
 for seed in json.loads(sys.argv[1]):
     counts = {}
@@ -125,7 +134,7 @@ for seed in json.loads(sys.argv[1]):
         client = Client(HTTP_HOST="127.0.0.1")
         client.cookies["sessionid"] = seed[cookie_pool][0]
         url = path.format(slug=seed["slug"], firm=seed["firms"][-1])
-        clear_all()  # cold: nothing cached, not even this process's memos: the worst case
+        cache.clear()  # cold: nothing cached, the worst case
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
@@ -245,18 +254,19 @@ def main():
                 # in turns with hello, and the medians of the turns are compared.
                 hellos, pages, failures = [], [], 0
                 # Bookings fill the mission: the booking is measured in one turn only.
-                for _ in range(1 if user_class == "BookingPostUser" else REPEATS):
+                turns = 1 if user_class == "BookingPostUser" else REPEATS
+                for _ in range(turns if SATURATION else 0):
                     hellos.append(saturation_of("HelloUser", "hello", big_file)[0])
                     if user_class != "HelloUser":
                         rps, failed = saturation_of(user_class, name, big_file)
                         pages.append(rps)
                         failures += failed
-                ceiling = statistics.median(hellos)
+                ceiling = statistics.median(hellos) if hellos else None
                 saturation = statistics.median(pages) if pages else ceiling
                 urls, cookies = OPEN_LOOP[user_class](big)
                 steady = openloop.run(
                     urls,
-                    rate=50,
+                    rate=BOOKING_RATE if user_class == "BookingPostUser" else RATE,
                     seconds=RATE_SECONDS,
                     cookies=cookies,
                     book=user_class == "BookingPostUser",
@@ -269,19 +279,25 @@ def main():
     print()
     print(
         f"Saturation: locust (closed loop), median of {REPEATS} turns, each page in turns with "
-        "hello (its ceiling). Latency: open loop at 50 requests/s (bench/openloop.py)."
+        "hello (its ceiling); not measured without locust. Latency: open loop at "
+        f"{RATE} requests/s offered, the booking at {BOOKING_RATE} (bench/openloop.py)."
     )
     print(
-        "| page | saturation req/s | hello, same turns | share of hello | req/s at 50 offered "
-        "| p50 ms | p95 ms | p99 ms | errors |"
+        "| page | saturation req/s | hello, same turns | share of hello | offered req/s "
+        "| served req/s | p50 ms | p95 ms | p99 ms | errors |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for label, saturation, failures, steady, ceiling in rows:
         errors = failures + steady["errors"]
+        offered = BOOKING_RATE if label.startswith("booking (POST)") else RATE
+        measured = (
+            f"{saturation:.0f} | {ceiling:.0f} | {saturation / ceiling:.0%}"
+            if ceiling
+            else "— | — | —"
+        )
         print(
-            f"| {label} | {saturation:.0f} | {ceiling:.0f} | {saturation / ceiling:.0%} | "
-            f"{steady['rate']:.1f} | {steady['p50']:.0f} | {steady['p95']:.0f} | "
-            f"{steady['p99']:.0f} | {errors} |"
+            f"| {label} | {measured} | {offered} | {steady['rate']:.1f} | {steady['p50']:.0f} | "
+            f"{steady['p95']:.0f} | {steady['p99']:.0f} | {errors} |"
         )
     print()
     print(

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from matchmaking.cache import mission_changed
-from outbox.services import Recipient, email_send
+from outbox.recipients import Recipient
+from outbox.services import email_send
 
 from .models import Company, CompanyInvitation, Operator
 
@@ -56,7 +56,6 @@ def company_update(*, company: Company, by: User, data: dict) -> Company:
     if Company.objects.filter(ice=data.get("ice", company.ice)).exclude(pk=company.pk).exists():
         raise CompanyError(_("A company with this ICE is already registered."))
     company = _save_profile(company, dict(data))
-    mission_changed(*company.applications.values_list("mission_id", flat=True))
     return company
 
 
@@ -70,7 +69,6 @@ def operator_update(*, operator: Operator, by: User, data: dict) -> Operator:
     operator.save()
     if sectors is not None:
         operator.sectors.set(sectors)
-    mission_changed(*operator.registrations.values_list("mission_id", flat=True))
     return operator
 
 

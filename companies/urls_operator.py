@@ -4,6 +4,5 @@ from . import views
 
 app_name = "operators"
 urlpatterns = [
-    path("", views.operator_home, name="home"),
     path("profile/", views.operator_profile, name="profile"),
 ]

@@ -31,7 +31,7 @@ app.conf.update(
         "outbox-sweep": {"task": "outbox.sweep", "schedule": 60.0},
         "webhooks-sweep": {"task": "webhooks.sweep", "schedule": 60.0},
         "meeting-reminders": {"task": "matchmaking.reminders", "schedule": 15 * 60.0},
-        "meeting-feedback": {"task": "matchmaking.feedback_requests", "schedule": 60 * 60.0},
+        "meeting-feedback": {"task": "feedback.requests", "schedule": 60 * 60.0},
         "meeting-starts": {"task": "onsite.starts_settle", "schedule": 60.0},
     },
 )

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "companies",
     "missions",
     "matchmaking",
+    "proposals",
+    "feedback",
     "dashboard",
     "outbox",
     "api",
@@ -83,7 +85,6 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffSecondFactorMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
-    "matchmaking.cache.RequestVersionsMiddleware",
 ]
 
 # The largest request body read (the largest form: a logo and a brochure, see companies/uploads).
@@ -103,7 +104,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
-                "core.fragments.csrf",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -119,16 +119,20 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "core.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="me"),
-        }
+# The release (a version or a commit, set by the deployment) is part of every cache key: what one
+# release cached in its own shape is never read by the next (core/cache.py).
+RELEASE = env.str("RELEASE", default="dev")
+CACHES = {
+    "default": {
+        "BACKEND": (
+            "django.core.cache.backends.redis.RedisCache"
+            if REDIS_URL
+            else "django.core.cache.backends.locmem.LocMemCache"
+        ),
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"{env.str('CACHE_KEY_PREFIX', default='me')}:{RELEASE}",
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+}
 
 # Sessions are read from the cache (Redis in production) and written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -144,7 +148,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "core.storage.StaticFilesStorage"
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
@@ -152,8 +156,8 @@ STORAGES = {
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "accounts.backends.ModelBackend",
-    "accounts.backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from accounts import views as accounts_views
 from core import views as core_views
 from missions import views as mission_views
 
@@ -14,18 +15,19 @@ admin.site.site_title = "Maroc Export"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
-    path("i18n/setlang/", core_views.language_set, name="set_language"),
+    path("i18n/setlang/", accounts_views.language_set, name="set_language"),
     path("", mission_views.home, name="home"),
     path("missions/", include("missions.urls")),
+    path("", include("missions.urls_portal")),
     path("portal/", include("companies.urls")),
     path("operator/", include("companies.urls_operator")),
     path("staff/", include("dashboard.urls")),
-    path("staff/", include("outbox.urls")),
     path("staff/audit/", include("audit.urls")),
+    path("staff/webhooks/", include("webhooks.urls")),
     path("onsite/", include("onsite.urls")),
     path("", include("matchmaking.urls")),
+    path("", include("feedback.urls")),
     path("", include("api.urls")),
-    path("staff/webhooks/", include("webhooks.urls")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("admin/", admin.site.urls),

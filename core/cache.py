@@ -1,41 +1,92 @@
-"""Django's Redis cache, with one Redis client per connection pool, and counters bumped in one
-round trip.
+"""The read cache: entries keyed by version counters that every change bumps after its commit, as
+pretix's ``NamespacedCache`` does. A bump makes every older entry unreachable (it expires
+unread), so nothing stale is served and nothing needs to be deleted.
 
-Django's client builds a new ``redis.Redis`` for every cache call, and each one copies its table of
-about 170 response callbacks: some 0.2 ms a call, three calls on a typical page (the session,
-the mission's cache version, an entry). A client over a pool is thread-safe and its pool
-reconnects after a fork, so one per pool is enough.
+The versions of a page, read in one round trip and joined into its ``stamp``:
+
+- the site's, for what every mission shows (the sectors' names);
+- the mission's, for everything about it (its sessions, firms and operators, their profiles);
+- scopes of the mission, for what changes more often: its ``ACTIVITY`` (any meeting, request or
+  availability of it: tables taken, the cockpit) and one per firm or operator (``party``: that
+  party's own meetings, requests and availability), so that a booking does not expire the rest.
+
+Who bumps: ``matchmaking/freshness.py``, from model signals. Templates cache what is the same
+for every reader with ``{% cache TIMEOUT name stamp ... %}``; ``cached`` keeps computed values.
+Entries also expire after ``TIMEOUT``. The release is part of every key (``KEY_PREFIX``), so a
+new release never reads what another release cached.
 """
 
-from django.core.cache.backends import redis as django_redis
+import time
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.translation import get_language
+
+TIMEOUT = 300
+ACTIVITY = "activity"
+_MISSING = object()
 
 
-class RedisCacheClient(django_redis.RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-
-    def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
-        if client is None:
-            client = self._client(connection_pool=self._get_connection_pool(write))
-            self._clients[index] = client
-        return client
+def party(side: str, pk: int) -> str:
+    """The scope of one firm (``side`` "company") or operator of a mission."""
+    return f"{side}:{pk}"
 
 
-class RedisCache(django_redis.RedisCache):
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = RedisCacheClient
+def _key(mission_id: int | None = None, scope: str = "") -> str:
+    if mission_id is None:
+        return "version:site"
+    return f"version:{mission_id}:{scope}" if scope else f"version:{mission_id}"
 
-    def incr_counters(self, keys, *, start: int) -> None:
-        """Add one to each counter, in one round trip (Django's ``incr`` takes two per key); a
-        missing counter is first set to ``start``. Counters never expire."""
-        client = self._cache.get_client(write=True)
-        with client.pipeline(transaction=False) as pipe:
-            for key in keys:
-                key = self.make_and_validate_key(key)
-                pipe.set(key, start, nx=True)
-                pipe.incr(key)
-            pipe.execute()
+
+def _keys(mission_id: int | None, scopes: Iterable[str]) -> list[str]:
+    if mission_id is None:
+        return [_key()]
+    return [_key(), _key(mission_id), *(_key(mission_id, scope) for scope in scopes)]
+
+
+def stamp(mission_id: int | None = None, *scopes: str) -> str:
+    """The current versions of the site, the mission and its ``scopes``, as one string for
+    keys. A counter that is missing starts at the clock, so that a fresh start (or an
+    evicted counter) never meets entries made before it."""
+    keys = _keys(mission_id, scopes)
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, time.time_ns(), None)
+            found[key] = cache.get(key)
+    # Which counters too: two counters (of two missions, or two parties) may hold one value.
+    return ",".join(f"{key}={found[key]}" for key in keys)
+
+
+def expire(mission_id: int | None = None, *scopes: str) -> None:
+    """Expire, when the current transaction commits, what holds the mission's ``scopes`` (or
+    the whole mission without scopes; the whole site without a mission)."""
+    keys = [_key(mission_id, scope) for scope in scopes] or [_key(mission_id)]
+
+    def bump() -> None:
+        for key in keys:
+            with suppress(ValueError):  # missing: ``stamp`` starts it again
+                cache.incr(key)
+
+    transaction.on_commit(bump)
+
+
+def cached[T](
+    name: str,
+    build: Callable[[], T],
+    *,
+    mission_id: int | None = None,
+    scopes: Iterable[str] = (),
+    per_language: bool = False,
+) -> T:
+    """The value ``name``, built by ``build`` when missing; it expires with the versions of
+    the mission and ``scopes`` it depends on."""
+    language = get_language() if per_language else ""
+    key = f"entry:{name}:{language}:{stamp(mission_id, *scopes)}"
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value

@@ -25,9 +25,7 @@ from matchmaking.models import (
     MeetingRequest,
     MeetingSession,
     MeetingStatus,
-    ProposalStatus,
     RequestStatus,
-    ScheduleProposal,
     Side,
     Slot,
     Table,
@@ -37,6 +35,7 @@ from missions.models import Application, Mission, OperatorRegistration
 from missions.selectors import count_per_mission, mission_history, missions_overview
 from outbox.models import Email, EmailStatus
 from outbox.selectors import delivery_counts
+from proposals.models import ProposalStatus, ScheduleProposal
 
 from .charts import Bar, bar_chart, funnel, grouped_bars
 
@@ -124,7 +123,7 @@ def decisions_now(missions) -> list[Decision]:
                     "envelope-exclamation",
                     ngettext("%(count)s e-mail failed", "%(count)s e-mails failed", m.emails_failed)
                     % {"count": m.emails_failed},
-                    reverse("outbox:mission_emails", args=[m.slug]) + "?status=failed",
+                    reverse("dashboard:mission_emails", args=[m.slug]) + "?status=failed",
                 )
             )
     return decisions

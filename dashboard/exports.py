@@ -31,12 +31,10 @@ from openpyxl.utils import get_column_letter
 from accounts.models import User
 from companies.models import OperatorKind
 from core.choices import labels
-from matchmaking.feedback import feedback_for_mission
+from feedback.models import FeedbackOutcome, FeedbackStage, MeetingFeedback
+from feedback.services import feedback_for_mission
 from matchmaking.models import (
-    FeedbackOutcome,
-    FeedbackStage,
     Meeting,
-    MeetingFeedback,
     MeetingRequest,
     MeetingStatus,
     Origin,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_cockpit, views_exports, views_report
+from . import views, views_cockpit, views_emails, views_exports, views_report
 
 app_name = "dashboard"
 urlpatterns = [
@@ -25,6 +25,8 @@ urlpatterns = [
         name="session_delete",
     ),
     path("missions/<slug:slug>/schedule/", views.schedule, name="schedule"),
+    path("missions/<slug:slug>/emails/", views_emails.mission_emails, name="mission_emails"),
+    path("emails/<int:pk>/retry/", views_emails.email_retry, name="email_retry"),
     path(
         "missions/<slug:slug>/schedule/<int:pk>/",
         views.schedule_proposal,

@@ -1,9 +1,12 @@
 """The staff dashboard: thin views over the missions and companies services."""
 
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,11 +17,9 @@ from django.views.decorators.http import require_POST
 
 from core.ids import parse_ids, parse_search
 from core.permissions import staff_required
-from matchmaking import proposals
 from matchmaking import services as mm_services
-from matchmaking.cache import mission_changed
 from matchmaking.forms import SessionForm
-from matchmaking.models import PROPOSAL_TIME_LIMIT_MAX, MeetingRequest, ProposalStatus
+from matchmaking.models import MeetingRequest
 from missions import services
 from missions.forms import (
     CancelForm,
@@ -38,6 +39,9 @@ from missions.selectors import (
     mission_registrations,
     missions_overview,
 )
+from proposals import services as proposals
+from proposals.models import PROPOSAL_TIME_LIMIT_MAX, ProposalStatus
+from proposals.tasks import proposal_compute_task
 
 from . import cockpit
 from .common import mission_or_404
@@ -58,7 +62,9 @@ def mission_create(request):
     form = MissionForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
-            mission = form.save()
+            mission = services.mission_save(
+                mission=form.instance, sectors=form.cleaned_data["sectors"]
+            )
             messages.success(request, _("The mission has been created as a draft."))
             return redirect("dashboard:mission", slug=mission.slug)
         return render(request, "dashboard/mission_form.html", {"form": form}, status=400)
@@ -71,8 +77,9 @@ def mission_edit(request, slug):
     form = MissionForm(request.POST or None, request.FILES or None, instance=mission)
     if request.method == "POST":
         if form.is_valid():
-            mission = form.save()
-            mission_changed(mission.pk)
+            mission = services.mission_save(
+                mission=form.instance, sectors=form.cleaned_data["sectors"]
+            )
             messages.success(request, _("The mission has been saved."))
             return redirect("dashboard:mission", slug=mission.slug)
         return render(
@@ -153,9 +160,7 @@ def programme_add(request, slug):
     with timezone.override(mission.timezone):
         form = ProgrammeItemForm(request.POST)
         if form.is_valid():
-            item = form.save(commit=False)
-            item.mission = mission
-            item.save()
+            services.programme_item_save(item=form.instance, mission=mission)
             messages.success(request, _("The programme item has been added."))
             return redirect(f"{reverse('dashboard:mission', args=[mission.slug])}#programme")
     return _mission_page(request, mission, programme_form=form, status=400)
@@ -169,7 +174,7 @@ def programme_edit(request, slug, pk):
         form = ProgrammeItemForm(request.POST or None, instance=item)
         if request.method == "POST":
             if form.is_valid():
-                form.save()
+                services.programme_item_save(item=form.instance, mission=mission)
                 messages.success(request, _("The programme item has been saved."))
                 return redirect(f"{reverse('dashboard:mission', args=[mission.slug])}#programme")
             status = 400
@@ -188,7 +193,7 @@ def programme_edit(request, slug, pk):
 def programme_delete(request, slug, pk):
     mission = mission_or_404(slug)
     item = get_object_or_404(mission.programme, pk=pk)
-    item.delete()
+    services.programme_item_delete(item=item)
     messages.success(request, _("The programme item has been deleted."))
     return redirect(f"{reverse('dashboard:mission', args=[mission.slug])}#programme")
 
@@ -196,40 +201,80 @@ def programme_delete(request, slug, pk):
 # --- Applications -----------------------------------------------------------------------------
 
 
-def _applications_page(request, mission, *, decision_form=None, status=200):
+@dataclass(frozen=True)
+class Candidates:
+    """Who staff decide on in bulk, on one page per mission: the firms' applications or the
+    operators' registrations."""
+
+    kind: str  # "applications" or "registrations": the rows' template and the tab
+    statuses: list
+    form: type[forms.Form]
+    of_mission: Callable  # mission -> all of the mission's
+    rows: Callable  # (mission, status, search, sort) -> the page's rows, filtered and sorted
+    decide: Callable  # (selected rows of the mission, decision, by, note) -> the changed ones
+    done: Callable  # count -> the message
+    sorts: dict | None = None
+
+
+APPLICATIONS = Candidates(
+    kind="applications",
+    statuses=Application.Status.choices,
+    form=DecisionForm,
+    of_mission=lambda mission: mission.applications,
+    rows=lambda mission, sort, **filters: mission_applications(
+        mission=mission, sort=sort, **filters
+    ),
+    decide=lambda rows, **kwargs: services.applications_decide(applications=rows, **kwargs),
+    done=lambda count: _("%(count)s application(s) updated.") % {"count": count},
+    sorts=APPLICATION_SORTS,
+)
+REGISTRATIONS = Candidates(
+    kind="registrations",
+    statuses=OperatorRegistration.Status.choices,
+    form=RegistrationDecisionForm,
+    of_mission=lambda mission: mission.operator_registrations,
+    rows=lambda mission, sort, **filters: mission_registrations(mission=mission, **filters),
+    decide=lambda rows, **kwargs: services.registrations_decide(registrations=rows, **kwargs),
+    done=lambda count: _("%(count)s registration(s) updated.") % {"count": count},
+)
+
+
+def _candidates_page(request, mission, candidates: Candidates, *, form=None, status=200):
     filters = {
         "status": request.GET.get("status", ""),
         "search": parse_search(request.GET.get("q", "")),
         "sort": request.GET.get("sort", "submitted"),
     }
-    applications = mission_applications(mission=mission, **filters)
     return render(
         request,
-        "dashboard/applications.html",
+        "dashboard/candidates.html",
         {
             "mission": mission,
-            "applications": applications,
+            "kind": candidates.kind,
+            "rows": candidates.rows(mission, **filters),
             "figures": missions_overview().get(pk=mission.pk),
             "filters": filters,
-            "statuses": Application.Status.choices,
-            "sorts": APPLICATION_SORTS,
-            "decision_form": decision_form or DecisionForm(),
+            "statuses": candidates.statuses,
+            "sorts": candidates.sorts,
+            "form": form or candidates.form(),
         },
         status=status,
     )
 
 
-@staff_required
-def applications(request, slug):
+def _candidates(request, slug, candidates: Candidates):
+    """The page of ``candidates``, and staff's decision on those selected."""
     mission = mission_or_404(slug)
     if request.method != "POST":
-        return _applications_page(request, mission)
-    form = DecisionForm(request.POST)
-    selected = mission.applications.filter(pk__in=parse_ids(request.POST.getlist("selected")))
+        return _candidates_page(request, mission, candidates)
+    form = candidates.form(request.POST)
+    selected = candidates.of_mission(mission).filter(
+        pk__in=parse_ids(request.POST.getlist("selected"))
+    )
     if form.is_valid():
         try:
-            changed = services.applications_decide(
-                applications=selected,
+            changed = candidates.decide(
+                selected,
                 decision=form.cleaned_data["decision"],
                 by=request.user,
                 note=form.cleaned_data["note"],
@@ -237,11 +282,19 @@ def applications(request, slug):
         except services.MissionError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(
-                request, _("%(count)s application(s) updated.") % {"count": len(changed)}
-            )
+            messages.success(request, candidates.done(len(changed)))
             return redirect(request.get_full_path())
-    return _applications_page(request, mission, decision_form=form, status=400)
+    return _candidates_page(request, mission, candidates, form=form, status=400)
+
+
+@staff_required
+def applications(request, slug):
+    return _candidates(request, slug, APPLICATIONS)
+
+
+@staff_required
+def registrations(request, slug):
+    return _candidates(request, slug, REGISTRATIONS)
 
 
 @staff_required
@@ -274,55 +327,6 @@ def application_detail(request, slug, pk):
         {"mission": mission, "application": application, "form": form},
         status=status,
     )
-
-
-# --- Operators --------------------------------------------------------------------------------
-
-
-def _registrations_page(request, mission, *, form=None, status=200):
-    filters = {
-        "status": request.GET.get("status", ""),
-        "search": parse_search(request.GET.get("q", "")),
-    }
-    return render(
-        request,
-        "dashboard/registrations.html",
-        {
-            "mission": mission,
-            "registrations": mission_registrations(mission=mission, **filters),
-            "filters": filters,
-            "statuses": OperatorRegistration.Status.choices,
-            "form": form or RegistrationDecisionForm(),
-        },
-        status=status,
-    )
-
-
-@staff_required
-def registrations(request, slug):
-    mission = mission_or_404(slug)
-    if request.method != "POST":
-        return _registrations_page(request, mission)
-    form = RegistrationDecisionForm(request.POST)
-    selected = mission.operator_registrations.filter(
-        pk__in=parse_ids(request.POST.getlist("selected"))
-    )
-    if form.is_valid():
-        try:
-            changed = services.registrations_decide(
-                registrations=selected,
-                decision=form.cleaned_data["decision"],
-                by=request.user,
-                note=form.cleaned_data["note"],
-            )
-        except services.MissionError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(
-                request, _("%(count)s registration(s) updated.") % {"count": len(changed)}
-            )
-            return redirect(request.get_full_path())
-    return _registrations_page(request, mission, form=form, status=400)
 
 
 IMPORT_SESSION_KEY = "operator-import"
@@ -505,6 +509,7 @@ def schedule(request, slug):
     except proposals.ProposalError as exc:
         messages.error(request, str(exc))
         return _schedule_page(request, mission, form=form, status=409)
+    transaction.on_commit(lambda: proposal_compute_task.delay(proposal_id=proposal.pk))
     messages.success(request, _("The optimiser is computing the schedule."))
     return redirect("dashboard:schedule_proposal", slug=mission.slug, pk=proposal.pk)
 

@@ -6,15 +6,14 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import cache
 from core.permissions import staff_required
 from matchmaking import services as mm_services
-from matchmaking.cache import cached
 from matchmaking.models import Meeting, MeetingStatus, Slot, Table
 
 from . import cockpit as selectors
@@ -26,18 +25,12 @@ def cockpit(request, slug):
     mission = mission_or_404(slug)
     with timezone.override(mission.timezone):
         data = selectors.cockpit(mission=mission)
-        context = {"mission": mission, "cockpit": data}
-
-        def render_parts() -> dict[str, str]:
-            # The charts and the grid (thousands of cells on a big mission) depend only on the
-            # meetings and requests, whose every change renews the mission's activity version.
-            return {
-                "charts": render_to_string("dashboard/_cockpit_charts.html", context),
-                "grids": render_to_string("dashboard/_cockpit_grids.html", context),
-            }
-
-        parts = cached(mission.pk, "cockpit", render_parts, per_language=True, activity=True)
-        return render(request, "dashboard/cockpit.html", {**context, "parts": parts})
+        # The charts and the grid (thousands of cells on a big mission) are cached fragments
+        # of the template, until a meeting or a request of the mission changes.
+        stamp = cache.stamp(mission.pk, cache.ACTIVITY)
+        return render(
+            request, "dashboard/cockpit.html", {"mission": mission, "cockpit": data, "stamp": stamp}
+        )
 
 
 # --- One meeting of the grid ------------------------------------------------------------------

@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from core.permissions import staff_required
+from feedback.report import mission_report
 
 from . import printing
 from .common import mission_or_404
 from .exports import export_filename
-from .report import mission_report
 
 
 @staff_required

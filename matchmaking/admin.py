@@ -1,19 +1,32 @@
-"""Raw views for the rare manual edit; the work is done on the staff dashboard, whose services
-keep the rules (a meeting changed here sends no e-mail and is checked only by the database)."""
+"""Raw views for the rare manual edit; the work is done on the staff dashboard. A meeting's time,
+place, parties and status change only through the services (the dashboard's grid), which check
+the rules and tell both sides; here they are shown read-only."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from .models import (
     CalendarFeed,
     Meeting,
-    MeetingFeedback,
     MeetingRequest,
     MeetingSession,
-    ScheduleProposal,
     Slot,
     Table,
     Unavailability,
 )
+from .services import MatchmakingError, meeting_lock_set
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never changed here: the dashboard's services keep the rules of these rows."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class SlotInline(admin.TabularInline):
@@ -25,7 +38,9 @@ class SlotInline(admin.TabularInline):
 
 
 @admin.register(MeetingSession)
-class MeetingSessionAdmin(admin.ModelAdmin):
+class MeetingSessionAdmin(ReadOnlyAdmin):
+    """Sessions are made and changed on the dashboard: a change of times makes new slots."""
+
     list_display = ["mission", "day", "start_time", "end_time", "slot_minutes", "tables", "place"]
     list_filter = ["mission"]
     list_select_related = ["mission"]
@@ -38,12 +53,30 @@ class MeetingAdmin(admin.ModelAdmin):
     list_filter = ["status", "origin", "locked", "mission"]
     search_fields = ["company__legal_name", "company__trade_name", "operator__name"]
     list_select_related = ["mission", "company", "operator", "slot", "table"]
-    raw_id_fields = ["company", "operator", "delegate", "slot", "table", "booked_by"]
-    readonly_fields = ["sequence", "created_at", "updated_at"]
+    fields = [
+        "mission", "company", "operator", "delegate", "slot", "table", "status", "origin",
+        "locked", "sequence", "booked_by", "cancel_reason", "company_confirmed_at",
+        "operator_confirmed_at", "created_at", "updated_at",
+    ]  # fmt: skip
+    readonly_fields = [f for f in fields if f != "locked"]
+
+    def has_add_permission(self, request):
+        return False  # a meeting is booked or scheduled, with its checks and e-mails
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cancelled from the dashboard, which tells both sides
+
+    def save_model(self, request, obj, form, change):
+        """Only the lock can change here, through its service."""
+        if "locked" in form.changed_data:
+            try:
+                meeting_lock_set(meeting=obj, locked=obj.locked, by=request.user)
+            except MatchmakingError as exc:
+                self.message_user(request, str(exc), level=messages.ERROR)
 
 
 @admin.register(MeetingRequest)
-class MeetingRequestAdmin(admin.ModelAdmin):
+class MeetingRequestAdmin(ReadOnlyAdmin):
     list_display = ["mission", "company", "operator", "side", "priority", "status", "created_at"]
     list_filter = ["status", "side", "priority", "mission"]
     search_fields = ["company__legal_name", "operator__name"]
@@ -52,14 +85,14 @@ class MeetingRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unavailability)
-class UnavailabilityAdmin(admin.ModelAdmin):
+class UnavailabilityAdmin(ReadOnlyAdmin):
     list_display = ["slot", "company", "operator"]
     list_select_related = ["slot", "company", "operator"]
     raw_id_fields = ["slot", "company", "operator"]
 
 
 @admin.register(Table)
-class TableAdmin(admin.ModelAdmin):
+class TableAdmin(ReadOnlyAdmin):
     list_display = ["session", "number"]
     list_select_related = ["session__mission"]
 
@@ -69,28 +102,3 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at"]
     exclude = ["token"]
     raw_id_fields = ["user"]
-
-
-@admin.register(ScheduleProposal)
-class ScheduleProposalAdmin(admin.ModelAdmin):
-    """Read-only: proposals are computed, published and discarded from the dashboard."""
-
-    list_display = ["mission", "status", "created_at", "solver_status", "objective", "bound"]
-    list_filter = ["status", "mission"]
-    list_select_related = ["mission"]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(MeetingFeedback)
-class MeetingFeedbackAdmin(admin.ModelAdmin):
-    list_display = ["meeting", "side", "stage", "rating", "outcome", "estimated_value"]
-    list_filter = ["stage", "outcome", "side", "meeting__mission"]
-    search_fields = ["meeting__company__legal_name", "meeting__operator__name", "comment"]
-    list_select_related = ["meeting__company", "meeting__operator"]
-    raw_id_fields = ["meeting", "submitted_by"]

@@ -7,4 +7,13 @@ class MatchmakingConfig(AppConfig):
     verbose_name = _("Matchmaking")
 
     def ready(self):
-        from . import calendar  # noqa: F401  (registers the e-mail attachments)
+        from missions.signals import participant_left
+
+        from . import (
+            calendar,  # noqa: F401  (registers the e-mail attachments)
+            freshness,
+            services,
+        )
+
+        freshness.connect()
+        participant_left.connect(services.meetings_cancel_for_departure_receiver)

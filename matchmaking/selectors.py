@@ -1,24 +1,21 @@
 """Reads of matchmaking, each in a fixed number of queries whatever the size of the mission."""
 
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from companies.models import Company, Operator, OperatorKind, Sector
+from core import cache
 from missions.models import Application, Mission, OperatorRegistration
 
-from .cache import cached, process_memo, read_versions
 from .models import (
     Meeting,
     MeetingRequest,
@@ -31,50 +28,20 @@ from .models import (
 from .scoring import FirmProfile, Match, OperatorProfile, compatibility
 from .services import Participant
 
-# slug -> id of the missions this process has served (a changed slug is caught below).
-_mission_ids: dict[str, int] = process_memo()
-
 
 def mission_by_slug(slug: str) -> Mission:
-    """The mission of a participant's page (Http404 if there is none), from the read cache:
-    every change of the mission renews it (its services, the staff forms and the admin call
-    ``mission_changed``)."""
-    pk = _mission_ids.get(slug)
-    if pk is not None:
-        mission = cached(pk, "mission", lambda: Mission.objects.filter(pk=pk).first() or False)
-        if mission and mission.slug == slug:
-            return mission
-    mission = get_object_or_404(Mission, slug=slug)
-    _mission_ids[slug] = mission.pk
-    return mission
-
-
-def page_versions(slug: str, *, user, other: int | None = None) -> None:
-    """Read now, in one round trip, the versions that a participant's page reads: the
-    mission's, its activity, those of the user's firm or operator and of ``other`` (the firm or
-    operator the page is about, from its URL: not checked yet, so missing versions are not
-    created here). The sides follow from the user's row (a user belongs to a firm or to an
-    operator, never both); a mission this process has not served yet is read later."""
-    mission_id = _mission_ids.get(slug)
-    if mission_id is None or not user.is_authenticated:
-        return
-    if user.company_id:
-        parties = [(Side.COMPANY, user.company_id), (Side.OPERATOR, other)]
-    else:
-        parties = [(Side.OPERATOR, user.operator_id), (Side.COMPANY, other)]
-    read_versions(
-        mission_id, activity=True, parties=[(s, pk) for s, pk in parties if pk], create=False
-    )
+    """The mission of a participant's page (Http404 if there is none)."""
+    return get_object_or_404(Mission, slug=slug)
 
 
 def participant_for(*, user, mission: Mission) -> Participant | None:
     """The firm (approved) or operator (confirmed) that ``user`` represents in ``mission``."""
     if not user.is_authenticated or user.is_staff:
         return None
-    found = cached(
-        mission.pk,
+    found = cache.cached(
         f"participant:{user.company_id}:{user.operator_id}",
         lambda: _participant_for(user=user, mission=mission) or False,
+        mission_id=mission.pk,
     )
     # The caller's mission, so that every part of the page sees the same one.
     return replace(found, mission=mission) if found else None
@@ -144,23 +111,11 @@ def operator_countries(*, mission: Mission) -> list[tuple[str, str]]:
     return sorted(((c, countries.name(c)) for c in codes), key=lambda pair: pair[1])
 
 
-# language -> (expiry, names): each process keeps the names for as long as the shared cache does.
-_sector_names: dict[str, tuple[float, dict[str, str]]] = process_memo()
-
-
 def sector_names() -> dict[str, str]:
-    """Sector names in the active language, by slug. The taxonomy changes a few times a year:
-    five minutes in the shared cache, and as long in each process, is fresh enough."""
-    language = get_language()
-    expiry, names = _sector_names.get(language, (0.0, {}))
-    if expiry < time.monotonic():
-        names = cache.get_or_set(
-            f"sector-names-{language}",
-            lambda: {s.slug: s.name for s in Sector.objects.all()},
-            300,
-        )
-        _sector_names[language] = (time.monotonic() + 300, names)
-    return names
+    """Sector names in the active language, by slug."""
+    return cache.cached(
+        "sector-names", lambda: {s.slug: s.name for s in Sector.objects.all()}, per_language=True
+    )
 
 
 def firm_profile(company: Company, application: Application | None) -> FirmProfile:
@@ -216,7 +171,9 @@ def party_links(*, participant: Participant) -> dict:
             ),
         }
 
-    return cached(mission.pk, f"links:{side}:{org.pk}", build, party=(side, org.pk))
+    return cache.cached(
+        f"links:{side}:{org.pk}", build, mission_id=mission.pk, scopes=[cache.party(side, org.pk)]
+    )
 
 
 def _directory_entries(participant: Participant, parties: list) -> list[DirectoryEntry]:
@@ -282,10 +239,10 @@ def directory_entry(*, participant: Participant, party) -> DirectoryEntry:
 def counterpart(*, participant: Participant, pk: int):
     """The firm or operator of the other side if it takes part in the mission (else
     DoesNotExist)."""
-    found = cached(
-        participant.mission.pk,
+    found = cache.cached(
         f"counterpart:{participant.side}:{pk}",
         lambda: _counterpart_or_false(participant, pk),
+        mission_id=participant.mission.pk,
     )
     if found is False:
         raise Operator.DoesNotExist if participant.side == Side.COMPANY else Company.DoesNotExist
@@ -341,7 +298,7 @@ def mission_slots(*, mission: Mission) -> list[dict]:
             )
         ]
 
-    return cached(mission.pk, "slots", build)
+    return cache.cached("slots", build, mission_id=mission.pk)
 
 
 # The two reads that every booking renews, in SQL: Django took longer to build these queries
@@ -382,7 +339,7 @@ def tables_taken(*, mission: Mission) -> dict[int, int]:
         params = {"mission": mission.pk, "cancelled": MeetingStatus.CANCELLED.value}
         return dict(_rows(TABLES_TAKEN_SQL, params))
 
-    return cached(mission.pk, "tables-taken", build, activity=True)
+    return cache.cached("tables-taken", build, mission_id=mission.pk, scopes=[cache.ACTIVITY])
 
 
 def party_busy(*, mission: Mission, side: str, pk: int) -> tuple[Counter, set]:
@@ -399,7 +356,9 @@ def party_busy(*, mission: Mission, side: str, pk: int) -> tuple[Counter, set]:
                 busy[slot_id] += 1
         return busy, blocked
 
-    return cached(mission.pk, f"busy:{side}:{pk}", build, party=(side, pk))
+    return cache.cached(
+        f"busy:{side}:{pk}", build, mission_id=mission.pk, scopes=[cache.party(side, pk)]
+    )
 
 
 def free_slots(
@@ -479,7 +438,19 @@ def _with_pk(url_for_zero: str, pk: int) -> str:
 
 def agenda_rows(*, participant: Participant) -> list[AgendaRow]:
     """The participant's meetings as printable rows: plain values, no model instances, so that
-    an agenda of a hundred meetings stays cheap."""
+    an agenda of a hundred meetings stays cheap; kept until the participant's meetings or the
+    mission change."""
+    side, pk = participant.side, participant.organisation.pk
+    return cache.cached(
+        f"agenda:{side}:{pk}",
+        lambda: _agenda_rows(participant),
+        mission_id=participant.mission.pk,
+        scopes=[cache.party(side, pk)],
+        per_language=True,
+    )
+
+
+def _agenda_rows(participant: Participant) -> list[AgendaRow]:
     zone = participant.mission.tzinfo
     slug = participant.mission.slug
     statuses = dict(MeetingStatus.choices)

@@ -1,16 +1,14 @@
-"""Writes of matchmaking: B2B sessions, availability, meeting requests and bookings.
+"""Writes of matchmaking: B2B sessions, availability, meeting requests, bookings, and staff
+changes on the cockpit's grid (attendance, reminders and calendar feeds: ``attendance.py``).
 
 Double bookings are refused by the database (see ``Meeting``); the services lock the slot row so
 that concurrent bookings of one slot are served one after the other, turn a constraint refusal
 into a clear message, and send each side its calendar invitation after the commit.
 """
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -21,20 +19,18 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from companies.models import Company, Operator
 from core.locking import lock, retried, violated_constraint
-from core.templatetags.mission_time import tz_label
 from missions.models import (
-    MATCHMAKING_VISIBLE_STATUSES,
     Application,
     Delegate,
     Mission,
     MissionStatus,
     OperatorRegistration,
 )
+from missions.services import MissionError
 from outbox.services import email_send, recipients_for_users
 
-from .cache import meetings_changed, mission_changed
+from .freshness import meetings_changed
 from .models import (
-    CalendarFeed,
     Meeting,
     MeetingRequest,
     MeetingSession,
@@ -105,16 +101,6 @@ class Participant:
         return meeting_or_request.operator_id == self.operator.pk
 
 
-def _changed(*meetings_or_requests) -> None:
-    """Meetings or requests changed: the mission's views of its meetings and both parties' own
-    entries expire on commit, the rest of the mission's read cache stays."""
-    for row in meetings_or_requests:
-        meetings_changed(
-            row.mission_id,
-            parties=[(Side.COMPANY, row.company_id), (Side.OPERATOR, row.operator_id)],
-        )
-
-
 def _check_open(mission: Mission) -> None:
     if mission.status not in MATCHMAKING_OPEN:
         raise MatchmakingError(_("Meetings of this mission cannot be booked or changed now."))
@@ -166,7 +152,6 @@ def session_create(*, mission: Mission, data: dict) -> MeetingSession:
     _check_day(mission, data["day"])
     session = MeetingSession.objects.create(mission=mission, **data)
     _generate(session)
-    mission_changed(mission.pk)
     return session
 
 
@@ -220,7 +205,6 @@ def session_update(*, session: MeetingSession, data: dict) -> MeetingSession:
         )
         cancelled.filter(table__number__gt=session.tables).delete()
         session.table_set.filter(number__gt=session.tables).delete()
-    mission_changed(session.mission_id)
     return session
 
 
@@ -233,7 +217,6 @@ def session_delete(*, session: MeetingSession) -> None:
             % {"count": meetings.count(), "meetings": _describe(meetings)}
         )
     Meeting.objects.filter(slot__session=session).delete()  # cancelled ones only
-    mission_changed(session.mission_id)
     session.delete()
 
 
@@ -268,7 +251,7 @@ def availability_set(*, participant: Participant, unavailable_slot_ids: set[int]
         Unavailability.objects.filter(slot_id__in=slots, **party).values_list("slot_id", flat=True)
     )
     Unavailability.objects.bulk_create(Unavailability(slot_id=s, **party) for s in slots - existing)
-    meetings_changed(
+    meetings_changed(  # a bulk_create sends no signal to the read cache
         participant.mission.pk, parties=[(participant.side, participant.organisation.pk)]
     )
 
@@ -353,7 +336,6 @@ def request_create(
             "from_company": participant.side == Side.COMPANY,
         },
     )
-    _changed(request)
     return request
 
 
@@ -382,7 +364,6 @@ def request_respond(
             "operator": request.operator,
         },
     )
-    _changed(request)
     return request
 
 
@@ -395,7 +376,6 @@ def request_withdraw(*, request: MeetingRequest, participant: Participant) -> Me
         raise MatchmakingError(_("This request is no longer open."))
     request.status = RequestStatus.WITHDRAWN
     request.save(update_fields=["status"])
-    _changed(request)
     return request
 
 
@@ -544,7 +524,6 @@ def meeting_book(
     except IntegrityError as exc:
         raise _refused(exc) from exc
     _invite(meeting, template="meeting_booked", method="REQUEST")
-    _changed(meeting)
     return meeting
 
 
@@ -572,7 +551,6 @@ def _cancel(meeting: Meeting, *, reason: str = "", departure: str = "") -> Meeti
     meeting.sequence += 1
     meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
     _invite(meeting, template="meeting_cancelled", method="CANCEL", extra={"departure": departure})
-    _changed(meeting)
     return meeting
 
 
@@ -618,6 +596,20 @@ def meetings_cancel_for_departure(
     return count
 
 
+def meetings_cancel_for_departure_receiver(sender, *, mission, reason, **party) -> None:
+    """``missions.signals.participant_left``: the party's coming meetings are cancelled. A race
+    lost twice refuses the decision as a whole, in the words of the missions' services."""
+    try:
+        meetings_cancel_for_departure(
+            mission=mission,
+            reason=reason,
+            company=party.get("company"),
+            operator=party.get("operator"),
+        )
+    except MatchmakingError as exc:
+        raise MissionError(str(exc)) from exc
+
+
 @retried(_slot_race)
 def meeting_move(*, meeting: Meeting, slot: Slot, by: User, staff: bool = False) -> Meeting:
     """Move a meeting to another slot (another delegate or table if needed); the calendar
@@ -650,183 +642,7 @@ def meeting_move(*, meeting: Meeting, slot: Slot, by: User, staff: bool = False)
     )
     _relocate(meeting, slot=target, table=table, delegate=delegate)
     _invite(meeting, template="meeting_moved", method="REQUEST", extra={"by": by})
-    _changed(meeting)
     return meeting
-
-
-# --- Calendar feed ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def calendar_feed_renew(*, user: User) -> CalendarFeed:
-    """Give the user a new private feed URL; the former one stops working at once."""
-    feed, _created = CalendarFeed.objects.update_or_create(
-        user=user, defaults={"token": secrets.token_urlsafe(32)}
-    )
-    return feed
-
-
-# --- Attendance confirmation (the link of the confirmation e-mail) ------------------------------
-
-ATTENDANCE_SALT = "matchmaking.attendance"
-ATTENDANCE_MAX_AGE = timedelta(days=60)
-
-
-class AttendanceLinkError(MatchmakingError):
-    """The link cannot be used; ``status`` is the HTTP answer: 400 for a forged or damaged
-    link, 410 for one that is gone (used, outdated, expired)."""
-
-    def __init__(self, message: str, *, status: int = 410):
-        super().__init__(message)
-        self.status = status
-
-
-def signed_link_read(token: str, *, salt: str, max_age: timedelta, error: type) -> dict:
-    """The data of a link sent by e-mail, or ``error`` (a link error class with a ``status``)
-    saying it expired (410) or is forged or damaged (400)."""
-    try:
-        data = signing.loads(token, salt=salt, max_age=max_age)
-    except signing.SignatureExpired as exc:
-        raise error(_("This link has expired.")) from exc
-    except signing.BadSignature as exc:
-        raise error(
-            _("This link is not valid. Copy the whole address from the e-mail."), status=400
-        ) from exc
-    if not isinstance(data, dict):
-        raise error(
-            _("This link is not valid. Copy the whole address from the e-mail."), status=400
-        )
-    return data
-
-
-def reader_digest(email: str) -> str:
-    """Names the reader in a link without showing their address (links end up in logs)."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:20]
-
-
-def link_reader(data: dict, meeting: Meeting) -> User | None:
-    """The active member of either side of ``meeting`` whom a link's data names: by the digest
-    of their address (``r``), or, in the feedback links sent before the digest, by the address
-    itself (``e``; those links keep working until they expire)."""
-    digest = data.get("r")
-    if digest is None and isinstance(data.get("e"), str):
-        digest = reader_digest(data["e"])
-    readers = User.objects.filter(is_active=True).filter(
-        Q(company_id=meeting.company_id) | Q(operator_id=meeting.operator_id)
-    )
-    return next((u for u in readers if reader_digest(u.email) == digest), None)
-
-
-def attendance_token(meeting: Meeting, email: str) -> str:
-    """A signed token for one reader of one version of a meeting (its SEQUENCE)."""
-    return signing.dumps(
-        {"m": meeting.pk, "q": meeting.sequence, "r": reader_digest(email)}, salt=ATTENDANCE_SALT
-    )
-
-
-@dataclass(frozen=True)
-class Attendance:
-    meeting: Meeting
-    side: str
-    user: User
-
-
-def _attendance_refusal(meeting: Meeting | None, sequence) -> str | None:
-    if meeting is None:
-        return _("This meeting no longer exists.")
-    if meeting.status == MeetingStatus.CANCELLED:
-        return _("This meeting has been cancelled.")
-    if meeting.sequence != sequence:
-        return _("This meeting has changed since this e-mail. Use the link of the latest one.")
-    if meeting.slot.ends_at <= timezone.now():
-        return _("This meeting is over.")
-    return None
-
-
-def attendance_check(token: str) -> Attendance:
-    """The meeting and side a link confirms, or AttendanceLinkError with the reason."""
-    data = signed_link_read(
-        token, salt=ATTENDANCE_SALT, max_age=ATTENDANCE_MAX_AGE, error=AttendanceLinkError
-    )
-    meeting = (
-        Meeting.objects.select_related("mission", "company", "operator", "slot", "table")
-        .filter(pk=data.get("m"))
-        .first()
-    )
-    if refusal := _attendance_refusal(meeting, data.get("q")):
-        raise AttendanceLinkError(refusal)
-    user = link_reader(data, meeting)
-    if user is None:
-        raise AttendanceLinkError(_("This link is no longer valid for your account."))
-    side = Side.COMPANY if user.company_id == meeting.company_id else Side.OPERATOR
-    return Attendance(meeting=meeting, side=side, user=user)
-
-
-@retried(lambda: AttendanceLinkError(str(MEETING_CHANGED), status=409))
-def attendance_confirm(token: str) -> Attendance:
-    """Record that one side will come. A link works once."""
-    attendance = attendance_check(token)
-    meeting = lock_meeting(attendance.meeting)
-    # Checked again on the locked row: a cancellation or a move may have just committed.
-    if refusal := _attendance_refusal(meeting, attendance.meeting.sequence):
-        raise AttendanceLinkError(refusal)
-    field = "company_confirmed_at" if attendance.side == Side.COMPANY else "operator_confirmed_at"
-    if confirmed := getattr(meeting, field):
-        zone = meeting.mission.tzinfo
-        when = date_format(timezone.localtime(confirmed, zone), "DATETIME_FORMAT")
-        raise AttendanceLinkError(
-            _("This link has already been used: attendance was confirmed on %(when)s.")
-            % {"when": f"{when}, {tz_label(meeting.mission.timezone, confirmed)}"}
-        )
-    setattr(meeting, field, timezone.now())
-    meeting.save(update_fields=[field, "updated_at"])
-    _changed(meeting)
-    return Attendance(meeting=meeting, side=attendance.side, user=attendance.user)
-
-
-# --- Reminders (Celery beat) ------------------------------------------------------------------
-
-REMINDER_HOUR = 17  # local time of the mission, the day before
-
-
-def reminders_send(*, now: datetime | None = None) -> int:
-    """Remind each participant, from 17:00 (mission time) the day before each B2B day, of that
-    day's meetings. Run often by Celery beat: the outbox's keys make a second run send nothing."""
-    now = now or timezone.now()
-    sent = 0
-    missions = Mission.objects.filter(status__in=MATCHMAKING_VISIBLE_STATUSES)
-    for mission in missions:
-        local_now = timezone.localtime(now, mission.tzinfo)
-        if local_now.hour < REMINDER_HOUR:
-            continue
-        day = local_now.date() + timedelta(days=1)
-        start = datetime.combine(day, datetime.min.time(), tzinfo=mission.tzinfo)
-        meetings = list(
-            Meeting.objects.filter(
-                mission=mission,
-                slot__starts_at__gte=start,
-                slot__starts_at__lt=start + timedelta(days=1),
-            )
-            .exclude(status=MeetingStatus.CANCELLED)
-            .select_related("company", "operator")
-            .order_by("slot__starts_at")
-        )
-        by_party: dict[tuple[str, int], list[Meeting]] = {}
-        for meeting in meetings:
-            by_party.setdefault((Side.COMPANY, meeting.company_id), []).append(meeting)
-            by_party.setdefault((Side.OPERATOR, meeting.operator_id), []).append(meeting)
-        for (side, party_id), party_meetings in by_party.items():
-            first = party_meetings[0]
-            people = _people(side, first.company, first.operator)
-            email_send(
-                event=f"meeting-reminder:{mission.pk}:{day.isoformat()}:{side}:{party_id}",
-                mission=mission,
-                recipients=recipients_for_users(people),
-                template="meeting_reminder",
-                context={"mission": mission, "day": day, "meetings": party_meetings},
-            )
-            sent += len(people)
-    return sent
 
 
 # --- Staff changes on the cockpit's grid (dashboard) ------------------------------------------
@@ -913,7 +729,6 @@ def _active_others(mission: Mission, *excluded: int):
 def _staff_moved(meetings: list[Meeting], by: User) -> None:
     for meeting in meetings:
         _invite(meeting, template="meeting_moved", method="REQUEST", extra={"by": by})
-    _changed(*meetings)
 
 
 @retried(_slot_race)
@@ -1005,7 +820,6 @@ def meeting_lock_set(*, meeting: Meeting, locked: bool, by: User) -> Meeting:
         )
     meeting.locked = locked
     meeting.save(update_fields=["locked", "updated_at"])
-    _changed(meeting)
     return meeting
 
 
@@ -1039,5 +853,4 @@ def meeting_outcome_set(*, meeting: Meeting, status: str, by: User) -> Meeting:
         return meeting  # a second click, or "not recorded" on a meeting never recorded
     meeting.status = status
     meeting.save(update_fields=["status", "updated_at"])
-    _changed(meeting)
     return meeting

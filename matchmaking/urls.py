@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_feedback
+from . import views
 
 app_name = "matchmaking"
 urlpatterns = [
@@ -17,6 +17,5 @@ urlpatterns = [
     path("m/<slug:slug>/availability/", views.availability, name="availability"),
     path("calendar/<token:token>.ics", views.feed, name="feed"),
     path("attend/<token:token>/", views.attend, name="attend"),
-    path("feedback/<token:token>/", views_feedback.feedback, name="feedback"),
     path("me/calendar/", views.calendar_settings, name="calendar"),
 ]

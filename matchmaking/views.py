@@ -5,27 +5,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
-from core.fragments import fill, part, render_fragment
+from core import cache
 from core.ids import MAX_ID, parse_id, parse_ids
 from missions.models import MATCHMAKING_VISIBLE_STATUSES
 
-from . import selectors, services
-from .cache import cached
+from . import attendance, selectors, services
 from .calendar import calendar_bytes
 from .forms import DirectoryFilterForm, MeetingCancelForm, RequestForm
 from .models import CalendarFeed, Meeting, MeetingRequest, Side, Slot
 from .reasons import reasons_text
-from .templatetags.matchmaking_pages import slot_picker
 
 
-def _participant(request, slug, *, other: int | None = None) -> services.Participant:
-    """The user's firm or operator in this mission; other users get a 403. ``other``: the firm
-    or operator that the page is about."""
-    selectors.page_versions(slug, user=request.user, other=other)
+def _participant(request, slug) -> services.Participant:
+    """The user's firm or operator in this mission; other users get a 403."""
     mission = selectors.mission_by_slug(slug)
     participant = selectors.participant_for(user=request.user, mission=mission)
     if participant is None or mission.status not in MATCHMAKING_VISIBLE_STATUSES:
@@ -54,102 +51,78 @@ def _slot(mission, value: str) -> Slot | None:
 @login_required
 def directory(request, slug):
     participant = _participant(request, slug)
+    mission, side, pk = participant.mission, participant.side, participant.organisation.pk
     form = DirectoryFilterForm(
-        request.GET or None, countries=selectors.operator_countries(mission=participant.mission)
+        request.GET or None, countries=selectors.operator_countries(mission=mission)
     )
     filters = form.cleaned_data if form.is_valid() else {}
-    entries = selectors.directory(participant=participant, filters=filters)
-    names = selectors.sector_names()
-    for entry in entries:
-        entry.reasons = reasons_text(entry.match, names)
+
+    def entries():
+        found = selectors.directory(participant=participant, filters=filters)
+        names = selectors.sector_names()
+        for entry in found:
+            entry.reasons = reasons_text(entry.match, names)
+        return found
+
     return render(
         request,
         "matchmaking/directory.html",
         {
             "participant": participant,
-            "mission": participant.mission,
-            "entries": entries,
+            "mission": mission,
+            # Read only when the template's cached fragment of the list is missing.
+            "entries": SimpleLazyObject(entries),
+            "stamp": cache.stamp(mission.pk, cache.party(side, pk)),
             "form": form,
         },
     )
 
 
-PAIR_PARTS = ("match", "booking", "ask")
-
-
 def _party_page(request, participant, party, *, request_form=None, status=200):
+    """The booking page of ``party`` (a firm or an operator of the other side): its profile, the
+    same for every reader of this side, is a cached fragment of the template; the pair's parts
+    (compatibility, requests, free slots) and the forms are rendered for each request."""
     mission = participant.mission
-    if participant.side == Side.COMPANY:
-        company, operator, application = participant.company, party, participant.application
-    else:
-        company, operator = party, participant.operator
-        application = party.mission_applications[0]
     entry = selectors.directory_entry(participant=participant, party=party)
-    booking_open = mission.status in services.MATCHMAKING_OPEN
-    context = {
-        "mission": mission,
-        "participant": participant,
-        "party": party,
-        "booking_open": booking_open,
-    }
-
-    # The page as every reader of this side sees it (breadcrumb, tabs, profile, layout), and its
-    # forms as they are before the reader chooses, rendered once per mission version and
-    # language; the parts of the pair are rendered for each request.
-    def render_page() -> dict[str, str]:
-        return {
-            "page": render_fragment(
-                "matchmaking/party.html", {**context, **{name: part(name) for name in PAIR_PARTS}}
-            ),
-            "book": render_fragment(
-                "matchmaking/_party_book.html", {**context, "slots": part("slots")}
-            ),
-            "ask": render_fragment(
-                "matchmaking/_party_ask.html", {**context, "request_form": RequestForm()}
-            ),
-        }
-
-    rendered = cached(
-        mission.pk, f"party-page:{participant.side}:{party.pk}", render_page, per_language=True
-    )
     entry.reasons = reasons_text(entry.match, selectors.sector_names())
-    pair = {**context, "entry": entry}
-    booking = slots = ask = ""
-    if entry.meeting_start:
-        booking = render_fragment("matchmaking/_party_met.html", pair)
-    elif booking_open:
+    booking_open = mission.status in services.MATCHMAKING_OPEN
+    free = []
+    if booking_open and not entry.meeting_start:
+        if participant.side == Side.COMPANY:
+            company, operator, application = participant.company, party, participant.application
+        else:
+            company, operator = party, participant.operator
+            application = party.mission_applications[0]
         free = selectors.free_slots(
             mission=mission, company=company, operator=operator, application=application
         )
-        booking = rendered["book"]
-        slots = slot_picker(free, mission)
-    if not entry.asked:
-        ask = rendered["ask"]
-        if request_form is not None:  # sent back with its errors
-            ask = render_fragment(
-                "matchmaking/_party_ask.html", {**context, "request_form": request_form}
-            )
-    html = fill(
+    return render(
         request,
-        rendered["page"],
-        match=render_fragment("matchmaking/_party_match.html", pair),
-        booking=booking,
-        slots=slots,  # in the booking form
-        ask=ask,
+        "matchmaking/party.html",
+        {
+            "mission": mission,
+            "participant": participant,
+            "party": party,
+            "entry": entry,
+            "booking_open": booking_open,
+            "free": free,
+            "request_form": request_form or RequestForm(),
+            "stamp": cache.stamp(mission.pk),
+        },
+        status=status,
     )
-    return HttpResponse(html, status=status)
 
 
 @login_required
 def party(request, slug, pk):
-    participant = _participant(request, slug, other=pk)
+    participant = _participant(request, slug)
     return _party_page(request, participant, _counterpart(participant, pk))
 
 
 @require_POST
 @login_required
 def book(request, slug, pk):
-    participant = _participant(request, slug, other=pk)
+    participant = _participant(request, slug)
     other = _counterpart(participant, pk)
     slot = _slot(participant.mission, request.POST.get("slot", ""))
     if slot is None:
@@ -181,7 +154,7 @@ def book(request, slug, pk):
 @require_POST
 @login_required
 def request_create(request, slug, pk):
-    participant = _participant(request, slug, other=pk)
+    participant = _participant(request, slug)
     other = _counterpart(participant, pk)
     form = RequestForm(request.POST)
     if form.is_valid():
@@ -262,25 +235,17 @@ def request_action(request, slug, pk):
 @login_required
 def agenda(request, slug):
     participant = _participant(request, slug)
-    mission, side, pk = participant.mission, participant.side, participant.organisation.pk
-
-    def render_page() -> str:
-        rows = selectors.agenda_rows(participant=participant)
-        return render_fragment(
-            "matchmaking/agenda.html",
-            {
-                "participant": participant,
-                "mission": mission,
-                "days": selectors.by_local_day(rows, mission.tzinfo),
-                "count": len(rows),
-            },
-        )
-
-    # The page is rendered once per change of the participant's meetings.
-    page = cached(
-        mission.pk, f"agenda-page:{side}:{pk}", render_page, per_language=True, party=(side, pk)
+    rows = selectors.agenda_rows(participant=participant)
+    return render(
+        request,
+        "matchmaking/agenda.html",
+        {
+            "participant": participant,
+            "mission": participant.mission,
+            "days": selectors.by_local_day(rows, participant.mission.tzinfo),
+            "count": len(rows),
+        },
     )
-    return HttpResponse(fill(request, page))
 
 
 @login_required
@@ -405,7 +370,7 @@ def calendar_settings(request):
     if not (request.user.company_id or request.user.operator_id):
         raise PermissionDenied
     if request.method == "POST":
-        services.calendar_feed_renew(user=request.user)
+        attendance.calendar_feed_renew(user=request.user)
         messages.success(
             request, _("A new private address has been made; the former one no longer works.")
         )
@@ -418,22 +383,22 @@ def attend(request, token):
     """The confirm-attendance link of a confirmation e-mail: no login needed, the signed token
     is the proof. GET shows the meeting (mail scanners follow links); POST confirms, once."""
     try:
-        attendance = services.attendance_check(token)
+        found = attendance.attendance_check(token)
         if request.method == "POST":
-            attendance = services.attendance_confirm(token)
+            found = attendance.attendance_confirm(token)
             done = True
         else:
             done = False
-    except services.AttendanceLinkError as error:
+    except attendance.AttendanceLinkError as error:
         return render(
             request,
             "matchmaking/attend.html",
             {"error": str(error)},
             status=error.status,
         )
-    meeting = attendance.meeting
+    meeting = found.meeting
     return render(
         request,
         "matchmaking/attend.html",
-        {"meeting": meeting, "mission": meeting.mission, "attendance": attendance, "done": done},
+        {"meeting": meeting, "mission": meeting.mission, "attendance": found, "done": done},
     )

@@ -1,7 +1,5 @@
 from django.contrib import admin
 
-from matchmaking.cache import mission_changed
-
 from .models import (
     Application,
     Delegate,
@@ -26,15 +24,7 @@ class MissionAdmin(admin.ModelAdmin):
     filter_horizontal = ["sectors"]
     inlines = [ProgrammeItemInline]
     date_hierarchy = "start_date"
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        mission_changed(obj.pk)  # the participants' pages show the change at once
-
-    def delete_model(self, request, obj):
-        pk = obj.pk
-        super().delete_model(request, obj)
-        mission_changed(pk)
+    readonly_fields = ["status"]  # changed by the life-cycle transitions of the dashboard
 
 
 class DelegateInline(admin.TabularInline):
@@ -49,7 +39,9 @@ class ApplicationAdmin(admin.ModelAdmin):
     search_fields = ["company__legal_name", "company__trade_name", "mission__title"]
     list_select_related = ["company", "mission"]
     autocomplete_fields = ["company"]
-    raw_id_fields = ["submitted_by", "decided_by"]
+    raw_id_fields = ["submitted_by"]
+    # Decided on the dashboard, which keeps the capacity and tells the firm.
+    readonly_fields = ["status", "decided_by", "decided_at"]
     inlines = [DelegateInline]
 
 
@@ -60,7 +52,9 @@ class OperatorRegistrationAdmin(admin.ModelAdmin):
     search_fields = ["operator__name", "mission__title"]
     list_select_related = ["operator", "mission"]
     autocomplete_fields = ["operator"]
-    raw_id_fields = ["registered_by", "decided_by"]
+    raw_id_fields = ["registered_by"]
+    # Decided on the dashboard, which tells the operator (and cancels its meetings if need be).
+    readonly_fields = ["status", "decided_by", "decided_at"]
 
 
 @admin.register(MissionTransition)

@@ -16,8 +16,6 @@ from accounts.auth import email_address_add
 from accounts.models import User
 from companies.models import Company, Operator
 from core.locking import lock
-from matchmaking.cache import mission_changed
-from matchmaking.services import MatchmakingError, meetings_cancel_for_departure
 from outbox.services import email_send, recipients_for_users
 
 from .models import (
@@ -30,8 +28,10 @@ from .models import (
     MissionTransition,
     Objective,
     OperatorRegistration,
+    ProgrammeItem,
     RegistrationStatus,
 )
+from .signals import participant_left
 
 
 class MissionError(Exception):
@@ -73,8 +73,36 @@ def _move(*, mission: Mission, to: str, by: User | None, note: str = "") -> Miss
     )
     mission.status = to
     mission.save(update_fields=["status", "updated_at"])
-    mission_changed(mission.pk)
     return mission
+
+
+# --- Details and programme (staff) ------------------------------------------------------------
+
+
+@transaction.atomic
+def mission_save(*, mission: Mission, sectors: Iterable | None = None) -> Mission:
+    """Create a mission (a draft) or save staff's changes to its details (``mission`` holds
+    them, as a form built it). Its status changes only through the transitions above."""
+    if mission.pk is None:
+        mission.status = MissionStatus.DRAFT
+    else:
+        mission.status = Mission.objects.values_list("status", flat=True).get(pk=mission.pk)
+    mission.save()
+    if sectors is not None:
+        mission.sectors.set(sectors)
+    return mission
+
+
+@transaction.atomic
+def programme_item_save(*, item: ProgrammeItem, mission: Mission) -> ProgrammeItem:
+    """Add an item to the mission's programme, or save changes to one of its items."""
+    item.mission = mission
+    item.save()
+    return item
+
+
+def programme_item_delete(*, item: ProgrammeItem) -> None:
+    item.delete()
 
 
 def _local_today(mission: Mission):
@@ -267,7 +295,6 @@ def application_update(
     Delegate.objects.bulk_create(
         Delegate(application=application, **row) for row in _clean_delegates(delegates)
     )
-    mission_changed(application.mission_id)
     return application
 
 
@@ -305,12 +332,12 @@ def _promote_waitlisted(
 
 def _leave(application: Application) -> None:
     """A firm no longer approved leaves the matchmaking: its meetings are cancelled."""
-    try:
-        meetings_cancel_for_departure(
-            mission=application.mission, company=application.company, reason="firm-left"
-        )
-    except MatchmakingError as exc:  # a race lost twice: the decision is refused as a whole
-        raise MissionError(str(exc)) from exc
+    participant_left.send(
+        sender=Application,
+        mission=application.mission,
+        company=application.company,
+        reason="firm-left",
+    )
 
 
 @transaction.atomic
@@ -334,7 +361,6 @@ def application_withdraw(*, application: Application, by: User) -> Application:
     if was_approved:
         _leave(application)
         _promote_waitlisted(mission, by=None)
-    mission_changed(mission.pk)
     return application
 
 
@@ -401,7 +427,6 @@ def applications_decide(
             places_freed = True
     if places_freed:
         _promote_waitlisted(mission, by=by, exclude=ids)
-    mission_changed(mission.pk)
     return changed
 
 
@@ -447,7 +472,6 @@ def operator_register(
         registration.decided_at = timezone.now()
         registration.save(update_fields=["status", "decided_at"])
     _notify_operator(registration, "registration_received")
-    mission_changed(mission.pk)
     return registration
 
 
@@ -503,21 +527,18 @@ def registrations_decide(
             continue
         if registration.status == RegistrationStatus.CONFIRMED:
             # An operator no longer confirmed leaves the matchmaking: its meetings are cancelled.
-            try:
-                meetings_cancel_for_departure(
-                    mission=registration.mission,
-                    operator=registration.operator,
-                    reason="operator-left",
-                )
-            except MatchmakingError as exc:  # a race lost twice: nothing is decided
-                raise MissionError(str(exc)) from exc
+            participant_left.send(
+                sender=OperatorRegistration,
+                mission=registration.mission,
+                operator=registration.operator,
+                reason="operator-left",
+            )
         registration.status = decision
         registration.decision_note = note
         registration.decided_by, registration.decided_at = by, now
         registration.save(update_fields=["status", "decision_note", "decided_by", "decided_at"])
         _notify_operator(registration, "registration_decision")
         changed.append(registration)
-    mission_changed(*(r.mission_id for r in changed))
     return changed
 
 
@@ -572,5 +593,4 @@ def operators_import(*, mission: Mission, rows: list[dict], by: User) -> dict[st
             template="operator_invitation",
             context={"mission": mission, "operator": registration.operator},
         )
-    mission_changed(mission.pk)
     return counts

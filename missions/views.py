@@ -74,7 +74,7 @@ def mission_meet(request, slug):
                 messages.error(request, str(exc))
                 return redirect(mission)
             messages.success(request, _("Your organisation is registered for this mission."))
-            return redirect("operators:home")
+            return redirect("portal:operator_home")
         return render(request, "missions/meet_operator.html", {"mission": mission})
 
     # Most operators are local: the mission's country and city are offered by default.
@@ -109,7 +109,7 @@ def mission_meet(request, slug):
                     % {"email": new_user.email},
                 )
                 return redirect(
-                    f"{reverse('account_confirm_login_code')}?next={reverse('operators:home')}"
+                    f"{reverse('account_confirm_login_code')}?next={reverse('portal:operator_home')}"
                 )
         return _meet_page(request, mission, form, status=400)
     return _meet_page(request, mission, form)

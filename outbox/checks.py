@@ -1,3 +1,4 @@
+from celery import current_app as app
 from django.conf import settings
 from django.core.checks import Error, register
 
@@ -6,8 +7,6 @@ from django.core.checks import Error, register
 def retry_below_visibility_timeout(app_configs, **kwargs):
     """A task stays unacknowledged for its countdown plus its run time: past the broker's
     visibility timeout it would be handed out twice."""
-    from config.celery import app
-
     timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     longest = settings.OUTBOX_RETRY_MAX_DELAY + app.conf.task_time_limit
     if longest >= timeout:

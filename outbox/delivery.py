@@ -21,8 +21,8 @@ from django.utils import timezone, translation
 
 from .attachments import build
 from .models import Email, EmailStatus
+from .recipients import Recipient
 from .serialization import CURRENT, Gone, decode
-from .services import Recipient
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,6 @@
 """Writing to the outbox. ``email_send`` is the only way the product sends e-mail."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -9,18 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Email, EmailStatus
+from .recipients import Recipient
 from .serialization import CURRENT, encode
+from .tasks import email_deliver_many_task, email_deliver_task
 
 
 class OutboxError(Exception):
     """A refused change to a message, with a message for the user."""
-
-
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    language: str = settings.LANGUAGE_CODE
-    name: str = ""
 
 
 def recipients_for_users(users: Iterable) -> list[Recipient]:
@@ -32,8 +26,6 @@ def message_key(event: str, email: str) -> str:
 
 
 def _enqueue_on_commit(keys: list[str]) -> None:
-    from .tasks import email_deliver_many_task, email_deliver_task  # they import this module
-
     def enqueue():
         if len(keys) == 1:
             email_deliver_task.delay(keys[0])

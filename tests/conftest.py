@@ -2,11 +2,10 @@ import os
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
-
-from matchmaking.cache import clear_all
 
 from .factories import (
     PASSWORD,
@@ -38,11 +37,11 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # allauth keeps its rate-limit counters in the cache: each test starts from zero, and so do
-    # the processes' own memos of the read cache.
-    clear_all()
+    # allauth keeps its rate-limit counters in the cache, and the read cache its entries: each
+    # test starts from zero.
+    cache.clear()
     yield
-    clear_all()
+    cache.clear()
 
 
 @pytest.fixture

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
+from redis import Redis
 
 from config.celery import app
-from core.cache import RedisCache
+from core import cache as read_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,26 +71,30 @@ def test_redis_cache_round_trip():
     assert cache.get("greeting") == {"fr": "bonjour"}
     cache.delete("greeting")
     assert cache.get("greeting") is None
-    # One Redis client per pool, not one per call (Django's own backend builds one each time).
-    assert cache._cache.get_client() is cache._cache.get_client(write=True)
 
 
 @pytest.mark.redis
-def test_redis_counters_bumped_in_one_round_trip():
-    cache = RedisCache(settings.REDIS_URL, {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
-    cache.set("kept", 41, None)
-    client = cache._cache.get_client(write=True)
-    sent = []
-    original = client.connection_pool.get_connection
-    client.connection_pool.get_connection = lambda *a, **k: sent.append(1) or original(*a, **k)
-    try:
-        cache.incr_counters(["kept", "new"], start=1_000)
-    finally:
-        client.connection_pool.get_connection = original
-    assert len(sent) == 1  # one connection used once: a pipeline
-    assert cache.get("kept") == 42 and cache.get("new") == 1_001
-    assert client.ttl(cache.make_and_validate_key("new")) == -1  # never expires
-    cache.delete_many(["kept", "new"])
+@pytest.mark.django_db
+def test_read_cache_on_redis_expires_with_its_versions_which_never_expire(
+    django_capture_on_commit_callbacks,
+):
+    from django.core.cache import cache
+
+    builds = []
+    mission_id = uuid.uuid4().int % 1_000_000
+
+    def value():
+        return read_cache.cached(
+            "probe", lambda: builds.append(1) or len(builds), mission_id=mission_id
+        )
+
+    assert value() == 1 and value() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        read_cache.expire(mission_id)
+    assert value() == 2
+    server = Redis.from_url(settings.REDIS_URL)
+    assert server.ttl(cache.make_key(f"version:{mission_id}")) == -1  # a counter never expires
+    assert settings.RELEASE in cache.make_key("probe")  # a release never reads another's
 
 
 @pytest.mark.postgres

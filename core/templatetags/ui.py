@@ -1,7 +1,5 @@
 from django import template
 
-from core.fragments import MESSAGES_STAND_IN, NAVBAR_STAND_IN, fill
-
 register = template.Library()
 
 BADGES = {
@@ -26,20 +24,3 @@ def sort_url(context, key: str) -> str:
     current = query.get("sort", "")
     query["sort"] = f"-{key}" if current == key else key
     return f"?{query.urlencode()}"
-
-
-@register.simple_tag(takes_context=True)
-def navbar(context):
-    """The navigation bar: rendered once per language and account in each process (every page
-    shows it, and rendering it took a fifth of a cached page's time); a stand-in in a fragment."""
-    if context.get("page_fragment"):
-        return NAVBAR_STAND_IN
-    return fill(context.get("request"), NAVBAR_STAND_IN)
-
-
-@register.simple_tag(takes_context=True)
-def page_messages(context):
-    """The request's messages (``includes/messages.html``); a stand-in in a fragment."""
-    if context.get("page_fragment"):
-        return MESSAGES_STAND_IN
-    return fill(context.get("request"), MESSAGES_STAND_IN)

@@ -1,41 +1,16 @@
-"""Parts of the participants' pages that the busiest pages show on every request: rendered
-once per process when they are the same for many readers (the tabs), in Python when a template
-loop cost too much (the free slots)."""
+"""The free slots of the booking page, built in Python: a template loop over a few hundred
+buttons dominated the page's cost."""
 
-from datetime import date
-from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
 
 from django import template
-from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
-
-
-@lru_cache(maxsize=1024)
-def _tabs(language: str, slug: str, side: str, tab: str) -> str:
-    # ``language`` is the active one: it only keys the memo.
-    context = {"slug": slug, "side": side, "tab": tab}
-    return render_to_string("matchmaking/_tabs.html", context)
-
-
-@register.simple_tag
-def mission_tabs(mission, participant, tab: str):
-    """The tabs of a participant's pages of the mission (directory, requests, agenda,
-    availability), ``tab`` being the current one."""
-    return mark_safe(_tabs(get_language(), mission.slug, participant.side, tab))  # noqa: S308
-
-
-@lru_cache(maxsize=1024)
-def _day_heading(language: str, day: date) -> str:
-    # ``language`` is the active one: it only keys the memo.
-    return date_format(day, "l j F Y")
 
 
 @register.simple_tag
@@ -48,10 +23,10 @@ def slot_picker(free: list, mission) -> SafeString:
         return format_html(
             '<p class="text-body-secondary">{}</p>', _("No free time slot is shared by both sides.")
         )
-    language, html = get_language(), []
+    html = []
     for day, items in groupby(free, key=attrgetter("day")):  # in order of time
         html.append(
-            f'<h3 class="h6 mt-3">{escape(_day_heading(language, day))}</h3>'
+            f'<h3 class="h6 mt-3">{escape(date_format(day, "l j F Y"))}</h3>'
             '<div class="d-flex flex-wrap gap-2">'
         )
         html.extend(

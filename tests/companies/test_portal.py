@@ -37,9 +37,9 @@ def _apply_data(**extra):
 
 def test_user_without_company_is_led_to_create_it(client, plain_user):
     client.force_login(plain_user)
-    response = client.get(reverse("companies:portal"))
+    response = client.get(reverse("portal:home"))
     assert response["Location"] == reverse("companies:create")
-    response = client.get(reverse("companies:apply", args=[MissionFactory().slug]))
+    response = client.get(reverse("portal:apply", args=[MissionFactory().slug]))
     assert response["Location"].startswith(reverse("companies:create"))
 
 
@@ -48,31 +48,31 @@ def test_portal_lists_applications_and_open_missions(client, member):
     ApplicationFactory(mission=applied, company=member.company, status="approved")
     new_york = MissionFactory(title="Mission New York")
     client.force_login(member)
-    body = client.get(reverse("companies:portal")).content.decode()
+    body = client.get(reverse("portal:home")).content.decode()
     assert "Mission Dakar" in body and "Approuvée" in body
-    assert "Mission New York" in body and reverse("companies:apply", args=[new_york.slug]) in body
-    assert reverse("companies:apply", args=[applied.slug]) not in body  # already applied
+    assert "Mission New York" in body and reverse("portal:apply", args=[new_york.slug]) in body
+    assert reverse("portal:apply", args=[applied.slug]) not in body  # already applied
 
 
 def test_apply_then_edit_then_withdraw(client, member):
     mission = MissionFactory()
     client.force_login(member)
-    response = client.post(reverse("companies:apply", args=[mission.slug]), _apply_data())
+    response = client.post(reverse("portal:apply", args=[mission.slug]), _apply_data())
     application = Application.objects.get()
-    assert response["Location"] == reverse("companies:application", args=[application.pk])
+    assert response["Location"] == reverse("portal:application", args=[application.pk])
     assert [d.full_name for d in application.delegates.all()] == ["Nadia Alaoui", "Omar Tazi"]
     # Edit: one delegate less.
     data = _apply_data(
         **{"delegates-1-full_name": "", "delegates-1-role": "", "motivation": "Nouvelle"}
     )
-    client.post(reverse("companies:application", args=[application.pk]), data)
+    client.post(reverse("portal:application", args=[application.pk]), data)
     application.refresh_from_db()
     assert application.motivation == "Nouvelle" and application.delegate_count == 1
     # A second application to the same mission leads back to the first.
-    assert client.get(reverse("companies:apply", args=[mission.slug]))["Location"] == reverse(
-        "companies:application", args=[application.pk]
+    assert client.get(reverse("portal:apply", args=[mission.slug]))["Location"] == reverse(
+        "portal:application", args=[application.pk]
     )
-    client.post(reverse("companies:withdraw", args=[application.pk]))
+    client.post(reverse("portal:withdraw", args=[application.pk]))
     application.refresh_from_db()
     assert application.status == "withdrawn"
 
@@ -80,7 +80,7 @@ def test_apply_then_edit_then_withdraw(client, member):
 def test_apply_with_errors_keeps_the_input(client, member):
     client.force_login(member)
     data = _apply_data(objectives=[], **{"delegates-0-full_name": "", "delegates-1-full_name": ""})
-    response = client.post(reverse("companies:apply", args=[MissionFactory().slug]), data)
+    response = client.post(reverse("portal:apply", args=[MissionFactory().slug]), data)
     body = response.content.decode()
     assert response.status_code == 400
     assert "Nous ciblons les banques ivoiriennes." in body
@@ -91,12 +91,12 @@ def test_apply_with_errors_keeps_the_input(client, member):
 def test_firm_cannot_see_or_change_another_firms_application(client, member):
     other = ApplicationFactory(mission=MissionFactory())
     client.force_login(member)
-    assert client.get(reverse("companies:application", args=[other.pk])).status_code == 404
+    assert client.get(reverse("portal:application", args=[other.pk])).status_code == 404
     assert (
-        client.post(reverse("companies:application", args=[other.pk]), _apply_data()).status_code
+        client.post(reverse("portal:application", args=[other.pk]), _apply_data()).status_code
         == 404
     )
-    assert client.post(reverse("companies:withdraw", args=[other.pk])).status_code == 404
+    assert client.post(reverse("portal:withdraw", args=[other.pk])).status_code == 404
     other.refresh_from_db()
     assert (
         other.status == "submitted" and other.motivation != "Nous ciblons les banques ivoiriennes."
@@ -184,11 +184,11 @@ def test_portal_query_count_does_not_grow(client, member, queries):
     client.force_login(member)
     ApplicationFactory(company=member.company)
     MissionFactory()
-    one = queries(lambda: client.get(reverse("companies:portal")))
+    one = queries(lambda: client.get(reverse("portal:home")))
     for _ in range(49):
         ApplicationFactory(company=member.company)
         MissionFactory()
-    assert queries(lambda: client.get(reverse("companies:portal"))) == one
+    assert queries(lambda: client.get(reverse("portal:home"))) == one
 
 
 def test_members_page_query_count_does_not_grow(client, member, queries):

@@ -10,9 +10,10 @@ from icalendar import Calendar
 
 from dashboard import charts
 from matchmaking import services
-from matchmaking.models import Meeting, MeetingRequest, ScheduleProposal
+from matchmaking.models import Meeting, MeetingRequest
 from missions.models import Application, Mission, OperatorRegistration
 from outbox.models import Email
+from proposals.models import ScheduleProposal
 from tests.factories import (
     ApplicationFactory,
     MeetingSessionFactory,

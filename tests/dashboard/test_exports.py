@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from dashboard.exports import DATE, DATETIME, TIME, _csv_value, safe_text
-from matchmaking.models import MeetingFeedback, MeetingRequest, MeetingStatus
+from feedback.models import MeetingFeedback
+from matchmaking.models import MeetingRequest, MeetingStatus
 from matchmaking.services import meeting_book, meeting_cancel
 from missions.models import Mission
 from tests.factories import (

@@ -50,8 +50,8 @@ def test_operator_signs_up_and_logs_in_with_the_emailed_code(
     code_mail = next(m for m in mailoutbox if "code" in m.subject.lower())
     code = re.search(r"^\s*([A-Z0-9-]{6,})\s*$", code_mail.body, re.MULTILINE).group(1)
     response = client.post(response["Location"], {"code": code})
-    assert response.status_code == 302 and response["Location"] == reverse("operators:home")
-    home = client.get(reverse("operators:home")).content.decode()
+    assert response.status_code == 302 and response["Location"] == reverse("portal:operator_home")
+    home = client.get(reverse("portal:operator_home")).content.decode()
     assert "Mission Abidjan" in home and "En attente" in home
 
 
@@ -85,7 +85,7 @@ def test_known_operator_joins_another_mission_in_one_click(client, operator_cont
     first, second = MissionFactory(), MissionFactory(title="Mission Dakar")
     RegistrationFactory(mission=first, operator=operator_contact.operator)
     client.force_login(operator_contact)
-    assert "Mission Dakar" in client.get(reverse("operators:home")).content.decode()
+    assert "Mission Dakar" in client.get(reverse("portal:operator_home")).content.decode()
     client.post(reverse("missions:meet", args=[second.slug]))
     assert set(
         operator_contact.operator.registrations.values_list("mission__title", flat=True)
@@ -98,7 +98,7 @@ def test_operator_sees_only_its_own_registrations(client, operator_contact):
     mission = MissionFactory(title="Mission commune")
     other = RegistrationFactory(mission=mission, status="rejected")
     client.force_login(operator_contact)
-    home = client.get(reverse("operators:home")).content.decode()
+    home = client.get(reverse("portal:operator_home")).content.decode()
     assert other.operator.name not in home
     detail = client.get(mission.get_absolute_url()).content.decode()
     assert "Votre inscription" not in detail and "Refusée" not in detail
@@ -129,8 +129,8 @@ def test_operator_home_query_count_does_not_grow(client, operator_contact, queri
     client.force_login(operator_contact)
     RegistrationFactory(operator=operator_contact.operator)
     MissionFactory()
-    one = queries(lambda: client.get(reverse("operators:home")))
+    one = queries(lambda: client.get(reverse("portal:operator_home")))
     for _ in range(49):
         RegistrationFactory(operator=operator_contact.operator)
         MissionFactory()
-    assert queries(lambda: client.get(reverse("operators:home"))) == one
+    assert queries(lambda: client.get(reverse("portal:operator_home"))) == one

@@ -246,7 +246,7 @@ def test_no_show_suggested_then_confirmed_in_one_click(client, day):
     assert both_came.status == MeetingStatus.HELD
     assert selectors.suspects(mission=day.mission) == []
 
-    from dashboard.report import mission_report
+    from feedback.report import mission_report
 
     totals = mission_report(mission=day.mission).totals
     assert (totals.held, totals.no_show) == (1, 1)  # nobody typed them

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.report import mission_report
+from feedback.report import mission_report
 from matchmaking.models import MeetingStatus
 from matchmaking.services import meeting_staff_move
 from onsite import services

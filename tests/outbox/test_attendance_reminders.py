@@ -8,8 +8,8 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from matchmaking import services
-from matchmaking.services import attendance_token
+from matchmaking import attendance, services
+from matchmaking.attendance import attendance_token
 from outbox.models import Email
 from tests.factories import MeetingSessionFactory, participants
 
@@ -67,7 +67,7 @@ def test_a_forged_link_is_refused_with_a_clear_page(client, booked):
 
 def test_an_expired_or_outdated_link_is_refused(client, booked):
     meeting, _owner, contact, links = booked
-    with mock.patch.object(services, "ATTENDANCE_MAX_AGE", timedelta(seconds=-1)):
+    with mock.patch.object(attendance, "ATTENDANCE_MAX_AGE", timedelta(seconds=-1)):
         response = client.post(links[contact.email])
     assert response.status_code == 410 and "Ce lien a expiré." in response.content.decode()
 
@@ -89,9 +89,9 @@ def test_reminders_the_evening_before_each_b2b_day_once(
     evening = datetime.combine(day - timedelta(days=1), time(18, 0), tzinfo=mission.tzinfo)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.reminders_send(now=afternoon) == 0
-        assert services.reminders_send(now=evening) == 2
-        services.reminders_send(now=evening + timedelta(minutes=15))  # the next beat tick
+        assert attendance.reminders_send(now=afternoon) == 0
+        assert attendance.reminders_send(now=evening) == 2
+        attendance.reminders_send(now=evening + timedelta(minutes=15))  # the next beat tick
     assert sorted(m.to[0] for m in mailoutbox) == sorted([owner.email, contact.email])
     body = next(m for m in mailoutbox if m.to == [contact.email]).body
     assert meeting.company.display_name in body and "09:00" in body
@@ -109,19 +109,19 @@ def test_staff_see_the_delivery_state_and_can_resend(
         attempts=1,
     )
     client.force_login(staff)
-    url = reverse("outbox:mission_emails", args=[meeting.mission.slug])
+    url = reverse("dashboard:mission_emails", args=[meeting.mission.slug])
     page = client.get(url).content.decode()
     assert re.search(r'data-status="failed">1<', page) and re.search(r'data-status="sent">1<', page)
     assert "550 no such user" in page
 
     failed = Email.objects.get(to_email=contact.email)
-    bad = client.post(reverse("outbox:email_retry", args=[failed.pk]), {"to_email": "nope"})
+    bad = client.post(reverse("dashboard:email_retry", args=[failed.pk]), {"to_email": "nope"})
     assert bad.status_code == 303
     failed.refresh_from_db()
     assert failed.status == "failed"  # nothing lost, nothing sent
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("outbox:email_retry", args=[failed.pk]), {"to_email": "cio@new.example"}
+            reverse("dashboard:email_retry", args=[failed.pk]), {"to_email": "cio@new.example"}
         )
     failed.refresh_from_db()
     assert (failed.status, failed.to_email) == ("sent", "cio@new.example")

@@ -13,7 +13,8 @@ from icalendar import Calendar
 from matchmaking import services
 from outbox import delivery
 from outbox.models import Email, EmailStatus
-from outbox.services import Recipient, email_retry, email_send
+from outbox.recipients import Recipient
+from outbox.services import email_retry, email_send
 from outbox.tasks import outbox_sweep_task
 from tests.factories import MeetingSessionFactory, MissionFactory, participants
 

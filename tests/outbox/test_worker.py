@@ -20,7 +20,8 @@ from django.db import connection, transaction
 
 from outbox import tasks
 from outbox.models import Email
-from outbox.services import Recipient, email_send
+from outbox.recipients import Recipient
+from outbox.services import email_send
 from tests.factories import MissionFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]

@@ -7,12 +7,11 @@ from contextlib import contextmanager
 from html.parser import HTMLParser
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from matchmaking.cache import clear_all
 
 from .test_matrix import URLS
 from .world import ROLES
@@ -90,7 +89,7 @@ def rolled_back():
     with transaction.atomic():
         yield
         transaction.set_rollback(True)
-    clear_all()  # rate-limit counters and cached reads of the rolled-back example
+    cache.clear()  # rate-limit counters and cached reads of the rolled-back example
 
 
 def _checked(response):
@@ -189,7 +188,7 @@ def test_company_profile_form(
         client = world.client("firm")
         response = _checked(client.post(reverse("companies:edit"), data))
         if response.status_code == 302:
-            _escaped(client, reverse("companies:portal"), reverse("companies:edit"))
+            _escaped(client, reverse("portal:home"), reverse("companies:edit"))
             _escaped(
                 world.client("operator"), reverse("matchmaking:directory", args=[world["b2b"]])
             )
@@ -216,7 +215,7 @@ def test_application_with_delegates(world, objectives, motivation, names, roles,
         data |= {f"delegates-{i}-full_name": name, f"delegates-{i}-role": role}
     with rolled_back():
         client = world.client("firm")
-        url = reverse("companies:application", args=[world["application"]])
+        url = reverse("portal:application", args=[world["application"]])
         response = _checked(client.post(url, data))
         if response.status_code == 302:
             _escaped(client, url)
@@ -325,7 +324,7 @@ def test_every_id_in_a_url_out_of_range(world, name):
 def test_staff_list_filters(world, q, status, sort, page):
     staff, slug = world.client("staff"), world["open"]
     params = {"q": q, "status": status, "sort": sort, "page": page}
-    for name in ("dashboard:applications", "dashboard:registrations", "outbox:mission_emails"):
+    for name in ("dashboard:applications", "dashboard:registrations", "dashboard:mission_emails"):
         body = _checked(staff.get(reverse(name, args=[slug]), params)).content.decode()
         assert not unescaped(body), name
 
@@ -400,7 +399,7 @@ def test_decision_notes(world, decision, note, selected):
         response = _checked(staff.post(url, {"decision": decision, "note": note}))
         if response.status_code == 302:
             _escaped(staff, url, reverse("dashboard:applications", args=[open_]))
-            _escaped(world.client("firm"), reverse("companies:application", args=[application]))
+            _escaped(world.client("firm"), reverse("portal:application", args=[application]))
     with rolled_back():
         _checked(
             world.client("staff").post(
@@ -416,10 +415,12 @@ def test_email_retry_form(world, to_email):
     with rolled_back():
         staff = world.client("staff")
         response = _checked(
-            staff.post(reverse("outbox:email_retry", args=[world["email"]]), {"to_email": to_email})
+            staff.post(
+                reverse("dashboard:email_retry", args=[world["email"]]), {"to_email": to_email}
+            )
         )
         if response.status_code in (302, 303):
-            _escaped(staff, reverse("outbox:mission_emails", args=[world["open"]]))
+            _escaped(staff, reverse("dashboard:mission_emails", args=[world["open"]]))
 
 
 # --- The same forms with valid data and a script in every text: stored, shown escaped ---------
@@ -455,7 +456,7 @@ def test_stored_script_is_shown_escaped(world):
             "firm",
             reverse("companies:edit"),
             data,
-            ("firm", reverse("companies:portal")),
+            ("firm", reverse("portal:home")),
             ("operator", reverse("matchmaking:directory", args=[b2b])),
             ("operator", reverse("matchmaking:party", args=[b2b, world["firm_a"]])),
         )
@@ -471,9 +472,9 @@ def test_stored_script_is_shown_escaped(world):
         _stored_then_shown(
             world,
             "firm",
-            reverse("companies:application", args=[application]),
+            reverse("portal:application", args=[application]),
             data,
-            ("firm", reverse("companies:application", args=[application])),
+            ("firm", reverse("portal:application", args=[application])),
             ("staff", reverse("dashboard:application", args=[open_, application])),
         )
     with rolled_back():

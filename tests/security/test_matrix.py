@@ -17,11 +17,10 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views.generic import RedirectView
-
-from matchmaking.cache import clear_all
 
 from .world import ROLES, changes, snapshot
 
@@ -124,7 +123,7 @@ URLS = {
     # Each role to its own space.
     "accounts:home": Row({}, {**every(FOUND), "anonymous": LOGIN}),
     "accounts:profile": Row({}, signed_in(OK), post=signed_in(OK)),
-    "companies:portal": Row({}, firms()),
+    "portal:home": Row({}, firms()),
     "companies:create": Row({}, firms(FOUND)),  # both firms exist: to their edit page
     "companies:edit": Row({}, firms(), post=firms(BAD)),
     "companies:members": Row({}, firms(), post=firms(BAD)),
@@ -136,13 +135,13 @@ URLS = {
     "companies:invitation_accept": Row(
         {"token": "invitation_token"}, signed_in(OK), post=signed_in(BAD)
     ),
-    "companies:apply": Row(M, firms(FOUND, OK), post=firms(FOUND, BAD)),  # A has applied
-    "companies:apply[b2b]": Row(B2B, firms(NOT_FOUND)),  # applications are closed
-    "companies:application": Row(
+    "portal:apply": Row(M, firms(FOUND, OK), post=firms(FOUND, BAD)),  # A has applied
+    "portal:apply[b2b]": Row(B2B, firms(NOT_FOUND)),  # applications are closed
+    "portal:application": Row(
         {"pk": "application"}, firms(OK, NOT_FOUND), post=firms(BAD, NOT_FOUND)
     ),
-    "companies:withdraw": post_only(firms(FOUND, NOT_FOUND), changes=("firm",), pk="application"),
-    "operators:home": Row({}, operators()),
+    "portal:withdraw": post_only(firms(FOUND, NOT_FOUND), changes=("firm",), pk="application"),
+    "portal:operator_home": Row({}, operators()),
     "operators:profile": Row({}, operators(), post=operators(BAD)),
     "dashboard:index": Row({}, staff_only()),
     "dashboard:mission_create": Row({}, staff_only(), post=staff_only(BAD)),
@@ -231,8 +230,8 @@ URLS = {
     # The signed link is the proof, whoever holds it: it confirms once.
     "matchmaking:attend": Row({"token": "attend"}, every(OK), post=every(OK), changes=ROLES),
     "matchmaking:attend[bad]": Row({"token": "forged"}, every(BAD), post=every(BAD)),
-    "matchmaking:feedback": Row({"token": "feedback"}, every(OK), post=every(BAD)),
-    "matchmaking:feedback[bad]": Row({"token": "forged"}, every(BAD), post=every(BAD)),
+    "feedback:feedback": Row({"token": "feedback"}, every(OK), post=every(BAD)),
+    "feedback:feedback[bad]": Row({"token": "forged"}, every(BAD), post=every(BAD)),
     "matchmaking:calendar": Row(
         {},
         participants(),
@@ -261,9 +260,9 @@ URLS = {
     "onsite:move": post_only(staff_only(FOUND), **B2B, pk="b2b_session", meeting_pk="meeting"),
     "onsite:suspects": Row(B2B, staff_only()),
     "onsite:suspect_settle": post_only(staff_only(FOUND), **B2B, pk="meeting"),
-    "outbox:mission_emails": Row(M, staff_only()),
     "audit:trail": Row({}, staff_only()),
-    "outbox:email_retry": Row(
+    "dashboard:mission_emails": Row(M, staff_only()),
+    "dashboard:email_retry": Row(
         {"pk": "email"}, staff_only(NOT_ALLOWED), post=staff_only(FOUND), changes=("staff",)
     ),
     # The API answers a bearer token only (tests/api): a session is no key, whoever holds it.
@@ -378,7 +377,7 @@ def _answer(world, role, method, url):
         response = getattr(client, method)(url)
         changed = changes(world.baseline, snapshot())
         transaction.set_rollback(True)
-    clear_all()  # nothing read or counted in the rolled-back request outlives it
+    cache.clear()  # nothing read or counted in the rolled-back request outlives it
     return response, changed
 
 

@@ -12,12 +12,14 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from companies.models import CompanyInvitation
-from matchmaking.feedback import feedback_token
-from matchmaking.models import MeetingRequest, ScheduleProposal
-from matchmaking.services import attendance_token, calendar_feed_renew, meeting_book
+from feedback.services import feedback_token
+from matchmaking.attendance import attendance_token, calendar_feed_renew
+from matchmaking.models import MeetingRequest
+from matchmaking.services import meeting_book
 from missions.models import Mission
 from onsite.codes import badge_token, meeting_token
 from outbox.models import Email
+from proposals.models import ScheduleProposal
 from tests.factories import (
     ApplicationFactory,
     CompanyFactory,

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from matchmaking.instance import mission_basis
-from matchmaking.models import MeetingFeedback, ScheduleProposal
-from matchmaking.proposals import proposal_publish
+from feedback.models import MeetingFeedback
 from matchmaking.services import meeting_cancel, meeting_move
 from missions.services import applications_decide
+from proposals.instance import mission_basis
+from proposals.models import ScheduleProposal
+from proposals.services import proposal_publish
 from tests.factories import ApplicationFactory, MeetingFactory, MissionFactory
 from webhooks.delivery import deliver
 from webhooks.models import WebhookDelivery, WebhookEndpoint

@@ -1,0 +1,62 @@
+"""The outbox seen by staff: the delivery state of a mission's messages, and retrying."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.ids import parse_search
+from core.permissions import staff_required
+from outbox import selectors, services
+from outbox.forms import RetryForm
+from outbox.models import Email, EmailStatus
+
+from .common import mission_or_404
+
+
+@staff_required
+def mission_emails(request, slug):
+    mission = mission_or_404(slug)
+    status = request.GET.get("status", "")
+    search = parse_search(request.GET.get("q", ""))
+    counts = selectors.delivery_counts(mission=mission)
+    page = Paginator(
+        selectors.mission_emails(mission=mission, status=status, search=search), 50
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "dashboard/mission_emails.html",
+        {
+            "mission": mission,
+            "tiles": [(value, label, counts[value]) for value, label in EmailStatus.choices],
+            "page": page,
+            "statuses": EmailStatus.choices,
+            "filters": {"status": status, "search": search},
+            "form": RetryForm(),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def email_retry(request, pk):
+    email = get_object_or_404(Email.objects.select_related("mission"), pk=pk)
+    if email.mission is None:
+        raise Http404  # account messages are not staff's to resend
+    form = RetryForm(request.POST)
+    back = redirect("dashboard:mission_emails", email.mission.slug)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["to_email"]))
+        back.status_code = 303
+        return back
+    try:
+        email = services.email_retry(email=email, to_email=form.cleaned_data["to_email"] or None)
+    except services.OutboxError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("The message to %(email)s is queued again.") % {"email": email.to_email}
+        )
+    return back
