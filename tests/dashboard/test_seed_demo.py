@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from companies.models import Company, Operator
-from core.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from dashboard.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from matchmaking.models import Meeting
 from missions.models import Application, Delegate, Mission, OperatorRegistration
 from tests.totp import totp_code
