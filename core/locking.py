@@ -45,7 +45,7 @@ CONFLICTS = frozenset({"40P01", "40001"})
 
 def lock(queryset: QuerySet) -> QuerySet:
     """``queryset``'s rows, locked for this transaction in id order (see above)."""
-    queryset = queryset.all()  # a manager too
+    queryset = queryset.all()  # a manager (``Mission.objects``) has no query of its own
     query = queryset.query
     tables = [alias for alias in query.alias_map if query.alias_refcount[alias]]
     if query.select_related or len(tables) > 1:

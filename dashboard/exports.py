@@ -9,6 +9,7 @@ fixed number of queries, whatever the size of the mission.
 """
 
 import csv
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -485,16 +486,32 @@ def export_filename(mission: Mission, name: str, extension: str) -> str:
 
 # A spreadsheet reads a cell that begins with one of these as a formula (CWE-1236, OWASP's
 # "CSV injection"): '=', '+', '-' and '@' as typed, tab and carriage return because some
-# spreadsheets skip them first; and their full-width forms, which some spreadsheets fold into
-# the plain ones.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# spreadsheets skip them first; and their full-width and small forms, which some spreadsheets
+# fold into the plain ones.
+FORMULA_TRIGGERS = (
+    "=", "+", "-", "@", "\t", "\r",
+    "\uff1d", "\uff0b", "\uff0d", "\uff20",  # full width: ＝ ＋ － ＠
+    "\ufe66", "\ufe62", "\ufe63", "\ufe6b",  # small: ﹦ ﹢ ﹣ ﹫
+)  # fmt: skip
+
+
+def _first_visible(value: str) -> str:
+    """The first character a reader sees: spreadsheets and forms keep, and some spreadsheets
+    skip, leading white space, format characters (a byte order mark, a zero-width space) and
+    control characters, so a value may hide a formula behind them."""
+    for char in value:
+        if not char.isspace() and unicodedata.category(char) not in ("Cf", "Cc"):
+            return char
+    return ""
 
 
 def safe_text(value: str) -> str:
     """Text that a spreadsheet shows as typed and never runs: a leading ``'`` before a value
-    that would begin a formula. Every text cell of every export goes through here; numbers,
-    dates and times are left as they are."""
-    return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
+    whose first visible character (or whose very first) would begin a formula. Every text
+    cell of every export goes through here; numbers, dates and times are left as they are."""
+    if value.startswith(FORMULA_TRIGGERS) or _first_visible(value).startswith(FORMULA_TRIGGERS):
+        return f"'{value}"
+    return value
 
 
 def csv_delimiter() -> str:

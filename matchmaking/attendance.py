@@ -10,6 +10,7 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -75,22 +76,41 @@ def signed_link_read(token: str, *, salt: str, max_age: timedelta, error: type) 
     return data
 
 
+READER_SALT = "matchmaking.link-reader"
+
+
 def reader_digest(email: str) -> str:
-    """Names the reader in a link without showing their address (links end up in logs)."""
+    """Names the reader in a link without showing their address (links end up in logs): an
+    HMAC keyed by the project's secret, so that an address cannot be guessed from it."""
+    address = email.strip().lower()
+    return salted_hmac(READER_SALT, address, algorithm="sha256").hexdigest()[:20]
+
+
+def _plain_digest(email: str) -> str:
+    """The unkeyed digest of the links mailed before the HMAC, accepted until they expire."""
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:20]
 
 
 def link_reader(data: dict, meeting: Meeting) -> User | None:
     """The active member of either side of ``meeting`` whom a link's data names: by the digest
-    of their address (``r``), or, in the feedback links sent before the digest, by the address
-    itself (``e``; those links keep working until they expire)."""
+    of their address (``r``: the HMAC, or the plain SHA-256 of the links sent before it), or,
+    in the feedback links sent before the digest, by the address itself (``e``); the older
+    links keep working until they expire."""
     digest = data.get("r")
     if digest is None and isinstance(data.get("e"), str):
         digest = reader_digest(data["e"])
-    readers = User.objects.filter(is_active=True).filter(
-        Q(company_id=meeting.company_id) | Q(operator_id=meeting.operator_id)
+    if not isinstance(digest, str):
+        return None
+    readers = list(
+        User.objects.filter(is_active=True).filter(
+            Q(company_id=meeting.company_id) | Q(operator_id=meeting.operator_id)
+        )
     )
-    return next((u for u in readers if reader_digest(u.email) == digest), None)
+    for named in (reader_digest, _plain_digest):
+        reader = next((u for u in readers if constant_time_compare(named(u.email), digest)), None)
+        if reader:
+            return reader
+    return None
 
 
 def attendance_token(meeting: Meeting, email: str) -> str:

@@ -34,7 +34,12 @@ MAX_SHEET_ROWS = 10 * MAX_ROWS
 # An XLSX is a zip: what it unzips to is capped too, in all and per member.
 MAX_UNZIPPED = 50 * MB
 MAX_SHEET_XML = 20 * MB
-MAX_OTHER_XML = 10 * MB  # shared strings, styles: openpyxl reads them whole
+MAX_OTHER_XML = 10 * MB  # shared strings (openpyxl keeps them all), and parts it does not read
+# The parts openpyxl parses whole into objects (content types, relationships, the workbook; styles,
+# theme and properties, which are not read here): a real file's are a few hundred KB at most.
+MAX_SMALL_XML = 1 * MB
+SMALL_PARTS = ("[Content_Types].xml", "xl/workbook.xml", "xl/styles.xml")
+SMALL_FOLDERS = ("xl/theme/", "docProps/")
 MAX_MEMBERS = 1000
 MAX_ROW_CELLS = 16384  # a spreadsheet's last column
 
@@ -211,7 +216,9 @@ def _archive(content: bytes) -> zipfile.ZipFile:
 def _member_cap(name: str) -> int:
     if name.startswith("xl/worksheets/"):
         return MAX_SHEET_XML
-    if name.endswith((".xml", ".rels")):
+    if name in SMALL_PARTS or name.startswith(SMALL_FOLDERS) or name.endswith(".rels"):
+        return MAX_SMALL_XML
+    if name.endswith(".xml"):
         return MAX_OTHER_XML
     return MAX_UNZIPPED  # images and the like, which openpyxl does not read here
 
@@ -261,16 +268,45 @@ def _scan_sheet(stream) -> None:
     parser.Parse(b"", True)
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
+def _active_sheet(content: bytes, archive: zipfile.ZipFile):
+    """The workbook's active sheet, read as openpyxl reads it in read-only mode, less what the
+    import does not need: styles (a few thousand formats already take openpyxl seconds), theme,
+    properties, external links and the other sheets. Without styles a date comes as a number,
+    which no column here holds. These are the steps of ``ExcelReader.read`` (openpyxl 3.1)
+    that a sheet needs; the sheet is found the way openpyxl finds it (the workbook's
+    relationships may place it anywhere, as ``xl/sheet1.xml``) and scanned before it is read."""
+    from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader, _find_workbook_part
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+    too_big = _("This XLSX file is too large once unzipped (more than %(max)s MB).")
+    reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
+    reader.read_manifest()
+    # The content types may name the workbook anything: whatever its name, it is read whole.
+    if archive.getinfo(_find_workbook_part(reader.package).PartName[1:]).file_size > MAX_SMALL_XML:
+        raise _Refused(too_big % {"max": MAX_SMALL_XML // MB})
+    reader.read_workbook()
+    found = [(s, r) for s, r in reader.parser.find_sheets() if r.target in reader.valid_files]
+    try:
+        sheet, rel = found[reader.wb._active_sheet_index]
+    except IndexError:
+        raise _Refused(_("This XLSX file cannot be read.")) from None
+    if "chartsheet" in rel.Type:
+        raise _Refused(_("This XLSX file cannot be read."))
+    if archive.getinfo(rel.target).file_size > MAX_SHEET_XML:
+        raise _Refused(too_big % {"max": MAX_SHEET_XML // MB})
+    with archive.open(rel.target) as stream:
+        _scan_sheet(stream)
+    strings = reader.package.find(SHARED_STRINGS)  # which may be named anything too
+    if strings and archive.getinfo(strings.PartName[1:]).file_size > MAX_OTHER_XML:
+        raise _Refused(too_big % {"max": MAX_OTHER_XML // MB})
+    reader.read_strings()
+    return ReadOnlyWorksheet(reader.wb, sheet.name, rel.target, reader.shared_strings)
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
     archive = _archive(content)
     try:
-        for member in archive.infolist():
-            if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
-                with archive.open(member) as stream:
-                    _scan_sheet(stream)
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        sheet = _active_sheet(content, archive)
         rows = sheet.iter_rows(max_row=MAX_SHEET_ROWS, max_col=MAX_COLUMNS, values_only=True)
         for row in rows:
             if row.count(None) == len(row):  # a blank row, or one openpyxl pads in

@@ -634,8 +634,32 @@ def test_xlsx_exports_write_text_as_strings_never_formulas(client, staff, plante
 def test_safe_text_quotes_only_what_would_start_a_formula():
     for value in HOSTILE:
         assert safe_text(value) == "'" + value
-    for value in ("Banque Lagune", "a=b", "2027", "", " =1", "'=1"):
+    for value in ("Banque Lagune", "a=b", "2027", "", "'=1", " ", "\u200b", "2027-01-05"):
         assert safe_text(value) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        # Invisible first, then a formula: forms keep all of these.
+        " =1+1",
+        "\u00a0=1+1",
+        "\ufeff=1+1",
+        "\u200b=1+1",
+        "\u200b\u200d+1+1",
+        "\x01=1+1",
+        "\x7f=1+1",
+        "\x1b@SUM(1)",
+        # The small forms of = + - @.
+        "\ufe66HYPERLINK(1)",
+        "\ufe62cmd",
+        "\ufe63cmd",
+        "\ufe6bSUM(1)",
+        "\ufeff\ufe66HYPERLINK(1)",
+    ],
+)
+def test_safe_text_decides_on_the_first_visible_character(value):
+    assert safe_text(value) == "'" + value
 
 
 def test_xlsx_export_drops_control_characters_that_xml_cannot_hold(client, staff, session):

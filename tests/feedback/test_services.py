@@ -2,6 +2,7 @@
 6-month surveys), the signed link and its page, the database's rules, the cockpit's figures."""
 
 import base64
+import hashlib
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -468,3 +469,12 @@ def test_the_link_carries_no_address_and_links_sent_before_still_work(client, cl
     )
     assert fb.feedback_check(legacy).user == contact
     assert client.get(reverse("matchmaking:feedback", args=[legacy])).status_code == 200
+    # The digest is keyed by the project's secret: a guessed address does not give it.
+    data = signing.loads(token, salt=fb.FEEDBACK_SALT)
+    plain = hashlib.sha256(contact.email.lower().encode()).hexdigest()[:20]
+    assert len(data["r"]) == 20 and data["r"] != plain
+    # A link mailed with the plain digest keeps working until it expires.
+    plain_link = signing.dumps(
+        {"m": meeting.pk, "r": plain, "s": str(AFTER)}, salt=fb.FEEDBACK_SALT
+    )
+    assert fb.feedback_check(plain_link).user == contact

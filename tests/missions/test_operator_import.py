@@ -234,6 +234,47 @@ def test_a_300_mb_cell_is_refused_fast_and_small(tmp_path):
     assert result["traced"] < 100 and result["grown"] < 100
 
 
+def test_a_styles_bomb_is_refused_fast_and_small(tmp_path):
+    content = bombs.styles(2_000_000)  # 9.9 MB of <xf/>, as in the penetration test
+    assert len(content) < 25_000
+
+    result = measure(content, tmp_path)
+
+    assert result["outcome"] == (
+        "Ce fichier XLSX est trop volumineux une fois décompressé (plus de 1 Mo)."
+    )
+    assert result["seconds"] < 1
+    assert result["traced"] < 100 and result["grown"] < 100
+
+
+def test_styles_just_under_their_cap_are_not_even_read(tmp_path):
+    # 1 MB less a little: 200,000 formats, 20 s and 110 MB had openpyxl read them.
+    result = measure(bombs.styles(200_000), tmp_path)
+
+    assert result["outcome"] == 2  # the heading and the row
+    assert result["seconds"] < 1
+    assert result["traced"] < 100 and result["grown"] < 100
+
+
+def test_a_sheet_outside_worksheets_is_scanned_too(tmp_path):
+    content = bombs.sheet_outside_worksheets(2_400_000)  # a row of 2.4M cells
+    assert len(content) < 25_000
+
+    result = measure(content, tmp_path)
+
+    assert result["outcome"] == "Au plus 50 colonnes par fichier."
+    assert result["seconds"] < 1
+    assert result["traced"] < 100 and result["grown"] < 100
+
+
+def test_a_sheet_outside_worksheets_is_read(mission):
+    rows = import_preview(
+        mission=mission, name="liste.xlsx", content=bombs.sheet_outside_worksheets(0)
+    )
+
+    assert [r.values["email"] for r in rows] == ["ann@ggv.example"]
+
+
 def test_bombs_uploaded_through_the_dashboard_get_a_message(client, staff, mission):
     # 60 MB once unzipped: enough to be refused, not enough to hurt this process without
     # the limits (the other bombs are read in a child process whose memory is capped).

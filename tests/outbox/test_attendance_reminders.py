@@ -1,11 +1,13 @@
 """The confirm-attendance link of the confirmation e-mail, the day-before reminders, and the
 staff's view of the delivery state."""
 
+import hashlib
 import re
 from datetime import datetime, time, timedelta
 from unittest import mock
 
 import pytest
+from django.core import signing
 from django.urls import reverse
 
 from matchmaking import attendance, services
@@ -63,6 +65,21 @@ def test_a_forged_link_is_refused_with_a_clear_page(client, booked):
     assert response.status_code == 410
     meeting.refresh_from_db()
     assert meeting.operator_confirmed_at is None and meeting.company_confirmed_at is None
+
+
+def test_the_link_names_its_reader_by_a_keyed_digest_and_older_links_still_work(client, booked):
+    meeting, _owner, contact, _links = booked
+    plain = hashlib.sha256(contact.email.lower().encode()).hexdigest()[:20]
+    data = signing.loads(attendance_token(meeting, contact.email), salt=services.ATTENDANCE_SALT)
+    assert len(data["r"]) == 20 and data["r"] != plain
+    # A link mailed with the plain SHA-256 of the address works until it expires.
+    older = signing.dumps(
+        {"m": meeting.pk, "q": meeting.sequence, "r": plain}, salt=services.ATTENDANCE_SALT
+    )
+    response = client.post(reverse("matchmaking:attend", args=[older]))
+    assert response.status_code == 200
+    meeting.refresh_from_db()
+    assert meeting.operator_confirmed_at is not None
 
 
 def test_an_expired_or_outdated_link_is_refused(client, booked):
