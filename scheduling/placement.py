@@ -169,8 +169,7 @@ def _place_day(
     sm = slotmodel.build(instance, items, members, slots, mandatory=True)
     if hint is not None:
         sm.hint(hint)
-    present = {(pid, day) for c in members for pid in (items[c].a, items[c].b)}
-    sm.model.minimize(slotmodel.break_terms(sm, instance, present))
+    sm.model.minimize(slotmodel.break_terms(sm, instance, mandatory=True))
     solver = _solver(limit, workers, seed)
     status = solver.solve(sm.model)
     logger.info(
