@@ -79,7 +79,10 @@ def min_breaks(
     stop = threading.Event()
 
     def run(all_windows: bool) -> None:
-        encoding = _Encoding(instance, items, members, all_windows)
+        try:
+            encoding = _Encoding(instance, items, members, all_windows, stop)
+        except _Stopped:
+            return
         with RC2(encoding.wcnf, solver="g3", adapt=True, exhaust=True, minz=True) as rc2:
             if hint:
                 rc2.oracle.set_phases(
@@ -153,11 +156,20 @@ def place_all(
     return {c: s for (c, s), var in encoding.x.items() if var in true}
 
 
+class _Stopped(Exception):
+    """The encoding was still being built when the search was stopped."""
+
+
 class _Encoding:
     """The weighted CNF of the break-minimisation problem for the meetings `members`."""
 
     def __init__(
-        self, instance: Instance, items: list[Candidate], members: list[int], all_windows: bool
+        self,
+        instance: Instance,
+        items: list[Candidate],
+        members: list[int],
+        all_windows: bool,
+        stop: threading.Event | None = None,
     ) -> None:
         self.all_windows = all_windows
         self.pool = IDPool()
@@ -199,6 +211,8 @@ class _Encoding:
             self._card(busy_in[s], 2 * tables)
         for block in session_blocks(instance):
             inside = set(block)
+            if stop is not None and stop.is_set():
+                raise _Stopped
             for pid, cands in mine.items():
                 row = [busy.get((pid, s)) for s in block]
                 if not any(row):

@@ -156,7 +156,9 @@ def solve(
     placed = _better(instance, items, _compact(instance, items, placement.slots, deadline), placed)
     breaks_proved = False
     if exact_reach:
-        found = maxsat.min_breaks(instance, items, members, deadline - _compact_budget(time_limit))
+        # A margin for stopping two solvers and a polish after them.
+        stop_at = deadline - _compact_budget(time_limit) - 0.03 * time_limit
+        found = maxsat.min_breaks(instance, items, members, stop_at, hint=placed)
         extra["maxsat"] = "proved" if found is not None else "time limit"
         if found is not None:
             placed = _better(instance, items, found.slots, placed)
