@@ -48,7 +48,6 @@ _WEIGHT_SHARE = 0.25
 _PLACE_SHARE = 0.15
 # Time for the one SAT call that tries to hold every candidate (before the weight model).
 _PLACE_ALL_SHARE = 0.1
-_PLACE_SHARE_SCARCE = 0.6
 # Local-move polishing: a small share of the limit, at most a second, per call.
 _COMPACT_SHARE = 0.03
 _COMPACT_MAX_SECONDS = 1.0
@@ -136,11 +135,13 @@ def solve(
     # chosen meetings with few breaks, kept if MaxSAT does not conclude.
     now = time.perf_counter()
     place_deadline = deadline - _compact_budget(time_limit)
+    # MaxSAT proves the real events (every request held) in seconds, and its proof makes the
+    # schedule optimal only when every candidate is held. Where tables are scarce it rarely
+    # concludes, and could prove only the breaks of one set of meetings among many of the same
+    # weight: the placement's search gets all the time there.
+    exact_reach = exact_reach and weight.objective >= total
     if exact_reach:
-        # MaxSAT proves the real events (every request held) in seconds; where tables are
-        # scarce it rarely concludes, and the placement's search deserves most of the time.
-        share = _PLACE_SHARE if weight.objective >= total else _PLACE_SHARE_SCARCE
-        place_deadline = now + share * (deadline - now)
+        place_deadline = now + _PLACE_SHARE * (deadline - now)
     placement = place(
         instance,
         items,
