@@ -48,6 +48,8 @@ _WEIGHT_SHARE = 0.25
 _PLACE_SHARE = 0.15
 # Time for the one SAT call that tries to hold every candidate (before the weight model).
 _PLACE_ALL_SHARE = 0.1
+# ... and the share of the time left for a second try when the weight model did not conclude.
+_PLACE_ALL_AGAIN = 0.3
 # Local-move polishing: a small share of the limit, at most a second, per call.
 _COMPACT_SHARE = 0.03
 _COMPACT_MAX_SECONDS = 1.0
@@ -119,6 +121,24 @@ def solve(
         except Exception:  # a MIP solver failing must not cost the schedule found so far
             logger.exception("weight model failed; going on from the first-come schedule")
             weight = WeightResult(objective=-1, bound=total, proved=False)
+        if (
+            exact_reach
+            and weight.objective < total <= weight.bound
+            and _may_hold_all(instance, items)
+        ):
+            # The weight model could not rule out that every candidate fits, nor find such a
+            # schedule (tables nearly all taken: the SAT call above may just need more time).
+            now = time.perf_counter()
+            every = maxsat.place_all(
+                instance, items, list(range(len(items))), now + _PLACE_ALL_AGAIN * (deadline - now)
+            )
+            if every is not None:
+                placed = _better(
+                    instance, items, _compact(instance, items, every, deadline), placed
+                )
+                class_of = {s: k for k, members in enumerate(classes) for s in members}
+                chosen = {c: class_of[s] for c, s in every.items()}
+                weight = WeightResult(objective=total, bound=total, proved=True, chosen=chosen)
     bound = weight.bound
     extra.update(weight_model="proved" if weight.proved else "time limit", spread=weight.spread)
     progress("weight", objective=weight.objective, bound=bound)
