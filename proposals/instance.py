@@ -8,6 +8,8 @@ Ids in the instance: slot ``S<slot pk>``, firm ``F<company pk>``, operator ``O<o
 
 Choices made here:
 
+- Each `MeetingSession` is a session of the instance (slot `session` ``B<session pk>``): breaks
+  are counted within it, so the pause between two sessions of a day is none.
 - Only slots that have not started take part: a meeting is never placed in the past. Meetings in
   slots that have started are left out too; their pairs have met, so they are not requested again.
 - Participants: approved firms (capacity = their number of delegates, since the database allows
@@ -138,6 +140,9 @@ def mission_instance(mission: Mission, *, now=None) -> MissionInstance:
             start=s.starts_at.isoformat(),
             end=s.ends_at.isoformat(),
             tables=s.table_count,
+            # Each B2B session of the mission is a session of the instance: the pause between
+            # a morning and an afternoon session is no idle gap.
+            session=f"B{s.session_id}",
         )
         for s in slots
     )

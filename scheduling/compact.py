@@ -27,7 +27,8 @@ def compact(
     if budget <= 0:
         return where
     stop = time.perf_counter() + budget
-    day = [sl.day for sl in instance.slots]
+    # Breaks are counted within a session; its slots are consecutive indices.
+    day = [sl.block for sl in instance.slots]
     tables = [sl.tables for sl in instance.slots]
     cap = {p.id: p.capacity for p in instance.participants}
     busy: dict[str, Counter[int]] = defaultdict(Counter)
@@ -37,8 +38,8 @@ def compact(
         for pid in {items[c].a, items[c].b}:
             busy[pid][s] += 1
 
-    def breaks(pid: str, days: set[str]) -> int:
-        # Slots of one day are contiguous indices, so adjacency is index + 1.
+    def breaks(pid: str, days: set[tuple[str, str]]) -> int:
+        # Slots of one session are contiguous indices, so adjacency is index + 1.
         total = 0
         prev: int | None = None
         for s in sorted(k for k, n in busy[pid].items() if n > 0 and day[k] in days):

@@ -35,6 +35,10 @@ class DayState:
         self.instance = instance
         self.items = items
         self.slots = sorted(slots)
+        sessions: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for s in self.slots:
+            sessions[instance.slots[s].block].append(s)
+        self.sessions = list(sessions.values())
         self.where = dict(placed)
         self.load: dict[str, Counter[int]] = defaultdict(Counter)
         self.meetings_of: dict[str, list[int]] = defaultdict(list)
@@ -47,7 +51,8 @@ class DayState:
 
     def breaks_of(self, pid: str) -> int:
         busy = [s for s in self.slots if self.load[pid][s] > 0]
-        return sum(1 for a, b in pairwise(busy) if b - a > 1)
+        block = [sl.block for sl in self.instance.slots]
+        return sum(1 for a, b in pairwise(busy) if b - a > 1 and block[a] == block[b])
 
     def move(self, c: int, s: int) -> None:
         old = self.where[c]
@@ -145,11 +150,15 @@ def _solve_neighbourhood(
         if len(vars_) > room:
             model.add(sum(vars_) <= room)
 
-    starts: list[cp_model.LinearExprT] = []
+    breaks: list[cp_model.LinearExprT] = []
     for pid in touched:
-        starts.extend(_starts(model, pid, state.slots, fixed_load[pid], by_part_slot, cap[pid]))
-    # Every touched participant meets this day, so its breaks are its starts minus one.
-    model.minimize(sum(starts) - len(touched))
+        for block in state.sessions:
+            starts = _starts(model, pid, block, fixed_load[pid], by_part_slot, cap[pid])
+            if len(starts) > 1:
+                brk = model.new_int_var(0, len(starts) - 1, "")
+                model.add(brk >= sum(starts) - 1)
+                breaks.append(brk)
+    model.minimize(sum(breaks))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed

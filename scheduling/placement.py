@@ -54,8 +54,14 @@ def place(
     workers: int = 2,
     seed: int = 0,
     on_day: Callable[[int, int], None] | None = None,
+    start: dict[int, int] | None = None,
 ) -> Placement:
-    """Place the chosen meetings (candidate -> class) day by day before `deadline`."""
+    """Place the chosen meetings (candidate -> class) day by day before `deadline`.
+
+    `start` (candidate -> slot), when it places every chosen meeting of a day, is that day's
+    first schedule instead of the class-by-class one: the search starts from it and never
+    returns anything worse.
+    """
     day_of_class = [instance.slots[members[0]].day for members in classes]
     per_day: dict[str, list[int]] = defaultdict(list)
     for c, k in chosen.items():
@@ -75,7 +81,7 @@ def place(
         day_deadline = time.perf_counter() + max(0.05, share * (deadline - time.perf_counter()))
         placed, proved = _place_one_day(
             instance, items, per_day[day], chosen, classes, day, day_slots[day], day_deadline,
-            workers, seed,
+            workers, seed, start,
         )  # fmt: skip
         result.slots.update(placed)
         result.dropped.extend(c for c in per_day[day] if c not in placed)
@@ -96,6 +102,7 @@ def _place_one_day(
     deadline: float,
     workers: int,
     seed: int,
+    start: dict[int, int] | None = None,
 ) -> tuple[dict[int, int], bool]:
     """First a schedule class by class, then CP-SAT on the whole day, then the LNS.
 
@@ -103,7 +110,10 @@ def _place_one_day(
     feasibility model per class) is a complete hint for the whole-day model and the fallback
     if that model finds nothing in its time: on a loaded machine it may not.
     """
-    first = _place_by_class(instance, items, members, chosen, classes, deadline, workers, seed)
+    if start is not None and all(start.get(c) in slots for c in members):
+        first: dict[int, int] | None = {c: start[c] for c in members}
+    else:
+        first = _place_by_class(instance, items, members, chosen, classes, deadline, workers, seed)
     limit = _WHOLE_DAY_SHARE * (deadline - time.perf_counter())
     placed, proved = _place_day(instance, items, members, day, slots, limit, workers, seed, first)
     if placed is None:
@@ -169,8 +179,7 @@ def _place_day(
     sm = slotmodel.build(instance, items, members, slots, mandatory=True)
     if hint is not None:
         sm.hint(hint)
-    present = {(pid, day) for c in members for pid in (items[c].a, items[c].b)}
-    sm.model.minimize(slotmodel.break_terms(sm, instance, present))
+    sm.model.minimize(slotmodel.break_terms(sm, instance, mandatory=True))
     solver = _solver(limit, workers, seed)
     status = solver.solve(sm.model)
     logger.info(

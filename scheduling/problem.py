@@ -21,13 +21,23 @@ def pair_key(a: str, b: str) -> Pair:
 
 @dataclass(frozen=True)
 class Slot:
-    """A meeting slot; `tables` caps how many meetings run in it at once."""
+    """A meeting slot; `tables` caps how many meetings run in it at once.
+
+    `session` names the B2B session (a block of consecutive slots, such as a morning) within its
+    day; "" when the instance gives none, so that a day without sessions is one session.
+    """
 
     id: str
     day: str
     start: str = ""
     end: str = ""
     tables: int = 1
+    session: str = ""
+
+    @property
+    def block(self) -> tuple[str, str]:
+        """The session this slot belongs to: breaks are counted within it, never across."""
+        return (self.day, self.session)
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,14 @@ class Instance:
     fixed: tuple[Fixed, ...] = ()
 
 
+def session_blocks(instance: Instance) -> list[list[int]]:
+    """The slot indices of each session, in time order (slots of a session are consecutive)."""
+    blocks: dict[tuple[str, str], list[int]] = {}
+    for i, s in enumerate(instance.slots):
+        blocks.setdefault(s.block, []).append(i)
+    return list(blocks.values())
+
+
 @dataclass(frozen=True)
 class Meeting:
     """A scheduled meeting of the pair (a, b) in `slot`."""
@@ -119,6 +137,14 @@ def check_instance(instance: Instance) -> list[str]:
     known_parts = set(part_ids)
     if len(known_slots) != len(slot_ids):
         errors.append("duplicate slot ids")
+    # A session is a block of consecutive slots: breaks are counted by position within it, so
+    # a session that comes back after another one would make that count meaningless.
+    closed: set[tuple[str, str]] = set()
+    for prev, cur in zip(instance.slots, instance.slots[1:], strict=False):
+        if prev.block != cur.block:
+            closed.add(prev.block)
+            if cur.block in closed:
+                errors.append(f"slot {cur.id}: session {cur.session or cur.day} is not contiguous")
     if len(known_parts) != len(part_ids):
         errors.append("duplicate participant ids")
     for s in instance.slots:
@@ -181,6 +207,7 @@ def instance_from_dict(data: Mapping[str, Any]) -> Instance:
                 start=str(s.get("start", "")),
                 end=str(s.get("end", "")),
                 tables=_int(s["tables"], f"slot {s['id']} tables"),
+                session=str(s.get("session") or ""),
             )
             for s in data["slots"]
         )
@@ -242,11 +269,20 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
         if r.slots is not None:
             req["slots"] = list(r.slots)
         requests.append(req)
+    slots: list[dict[str, Any]] = []
+    for s in instance.slots:
+        slot: dict[str, Any] = {
+            "id": s.id,
+            "day": s.day,
+            "start": s.start,
+            "end": s.end,
+            "tables": s.tables,
+        }
+        if s.session:
+            slot["session"] = s.session
+        slots.append(slot)
     return {
-        "slots": [
-            {"id": s.id, "day": s.day, "start": s.start, "end": s.end, "tables": s.tables}
-            for s in instance.slots
-        ],
+        "slots": slots,
         "participants": participants,
         "requests": requests,
         "fixed": [{"a": f.a, "b": f.b, "slot": f.slot} for f in instance.fixed],

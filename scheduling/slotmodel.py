@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from .candidates import Candidate
-from .problem import Instance
+from .problem import Instance, session_blocks
 
 
 @dataclass
@@ -97,26 +97,31 @@ def build(
     return sm
 
 
-def break_terms(
-    sm: SlotModel, instance: Instance, always_busy: set[tuple[str, str]] = frozenset()
-) -> cp_model.LinearExprT:
+def break_terms(sm: SlotModel, instance: Instance, mandatory: bool = False) -> cp_model.LinearExprT:
     """Return the number of breaks as a linear expression of new variables.
 
     For each participant and slot, `busy` is 1 exactly when it meets then (the plain sum of its
     meetings when the capacity is 1; otherwise a boolean tied both ways to them, so that an
     idle slot cannot be declared busy to hide a gap). A "start" is a busy slot whose previous
-    slot of the same day is idle; a participant's breaks on a day are its starts minus one.
-    When the participant surely meets that day (`always_busy` holds (participant, day)), that
-    is exact as it stands; otherwise a variable max(0, starts - 1) is added.
+    slot of the same session is idle; a participant's breaks in a session are its starts minus
+    one. When the participant surely meets in that session (`mandatory` models, where a meeting
+    whose slots all lie in the session must be held), that is exact as it stands; otherwise a
+    variable max(0, starts - 1) is added.
     """
     model = sm.model
     cap = {p.id: p.capacity for p in instance.participants}
-    day_slots: dict[str, list[int]] = defaultdict(list)
-    for k, sl in enumerate(instance.slots):
-        day_slots[sl.day].append(k)
+    blocks = session_blocks(instance)
     slots_of: dict[str, set[int]] = defaultdict(set)
     for pid, s in sm.by_part_slot:
         slots_of[pid].add(s)
+    surely: set[tuple[str, int]] = set()  # (participant, first slot of a session)
+    first_of = {s: block[0] for block in blocks for s in block}
+    by_candidate: dict[int, set[int]] = defaultdict(set)
+    for c, s in sm.x:
+        by_candidate[c].add(first_of[s])
+    for c, firsts in by_candidate.items():
+        if (mandatory or sm.items[c].fixed) and len(firsts) == 1:
+            surely.update((pid, next(iter(firsts))) for pid in (sm.items[c].a, sm.items[c].b))
 
     busy: dict[tuple[str, int], cp_model.LinearExprT] = {}
     for (pid, s), vars_ in sm.by_part_slot.items():
@@ -132,15 +137,15 @@ def break_terms(
     total: list[cp_model.LinearExprT] = []
     offset = 0
     for pid in sorted(slots_of):
-        for day, slots in day_slots.items():
-            starts = _starts(model, pid, slots, busy)
+        for block in blocks:
+            starts = _starts(model, pid, block, busy)
             if not starts:
                 continue
-            if (pid, day) in always_busy:
+            if (pid, block[0]) in surely:
                 total.extend(starts)
                 offset += 1
             elif len(starts) > 1:
-                brk = model.new_int_var(0, len(starts) - 1, f"breaks_{pid}_{day}")
+                brk = model.new_int_var(0, len(starts) - 1, f"breaks_{pid}_{block[0]}")
                 model.add(brk >= sum(starts) - 1)
                 total.append(brk)
     return sum(total) - offset
@@ -152,7 +157,7 @@ def _starts(
     slots: list[int],
     busy: dict[tuple[str, int], cp_model.LinearExprT],
 ) -> list[cp_model.LinearExprT]:
-    """Start indicators of `pid`'s runs of busy slots over one day's `slots` (time order)."""
+    """Start indicators of `pid`'s runs of busy slots over one session's `slots` (time order)."""
     starts: list[cp_model.LinearExprT] = []
     prev: int | None = None
     for s in slots:

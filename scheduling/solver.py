@@ -1,17 +1,21 @@
-"""The schedule optimiser (lexicographic: weight first, then breaks), by decomposition.
+"""The schedule optimiser (lexicographic: weight first, then breaks), anytime by design.
 
+0. Incumbent: the first-come schedule (greedy.py), polished. Every phase below starts from the
+   best schedule known and replaces it only by a better one, so that a phase that fails or runs
+   out of time costs nothing; the first-come schedule is never the answer while time remains.
 1. Weight (weight.py): a MIP decides which pairs meet and in which class of interchangeable
-   slots of which day. Its optimum is a proved upper bound on the weight of any schedule.
-2. Placement (placement.py): one CP-SAT model per day puts each chosen meeting in a slot of its
-   day and minimises that day's breaks. When every meeting finds a slot, the weight equals the
-   bound: the first objective is proved optimal.
-3. Polish (compact.py): single-meeting moves, across days too, that only lower breaks.
-4. Small instances only (at most _EXACT_MAX_VARIABLES meeting variables): the whole problem
-   is solved again as one slot-indexed CP-SAT model, weight then breaks, starting from the
-   schedule above, which proves both objectives (status `optimal`).
-
-The answer is never lexicographically worse than the first-come baseline (greedy.py): its
-schedule, polished the same way, is kept when nothing better was found in time.
+   slots of which day. Its optimum is a proved upper bound on the weight of any schedule. If it
+   finds nothing better than the incumbent in its share of the time, the incumbent's meetings
+   go on to the break phase.
+2. Breaks, exactly (maxsat.py): for forum-sized instances, core-guided MaxSAT places the chosen
+   meetings with the fewest breaks and proves it. When every candidate meeting is held, no other
+   set of meetings has that weight, so both objectives are proved (status `optimal`).
+3. Breaks, at scale (placement.py, lns.py): when MaxSAT is out of reach or out of time, one
+   CP-SAT model per day, then a large-neighbourhood search that only lowers breaks.
+4. Polish (compact.py): single-meeting moves, across days too, that only lower breaks.
+5. Small instances only (at most _EXACT_MAX_VARIABLES meeting variables), when not yet proved:
+   the whole problem is solved again as one slot-indexed CP-SAT model, weight then breaks,
+   starting from the schedule above, which proves both objectives.
 """
 
 from __future__ import annotations
@@ -24,14 +28,14 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from . import slotmodel
+from . import maxsat, slotmodel
 from .candidates import Candidate, candidates, slot_classes
 from .compact import compact
 from .greedy import greedy_meetings
 from .placement import place
 from .problem import Instance, Meeting, Solution, check_instance
 from .validate import check_fixed, count_breaks, objective
-from .weight import best_weight
+from .weight import WeightResult, best_weight
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +43,13 @@ Progress = Callable[[dict[str, Any]], None]
 
 # Share of the time limit the weight model may use (it needs a fraction of it: L 0.6 s of 30).
 _WEIGHT_SHARE = 0.25
+# Within MaxSAT's reach, the share of the time left given to the placement (CP-SAT and LNS)
+# before the MaxSAT proof of the breaks takes the rest.
+_PLACE_SHARE = 0.15
+# Time for the one SAT call that tries to hold every candidate (before the weight model).
+_PLACE_ALL_SHARE = 0.1
+# ... and the share of the time left for a second try when the weight model did not conclude.
+_PLACE_ALL_AGAIN = 0.3
 # Local-move polishing: a small share of the limit, at most a second, per call.
 _COMPACT_SHARE = 0.03
 _COMPACT_MAX_SECONDS = 1.0
@@ -83,34 +94,105 @@ def solve(
     items = candidates(instance)
     classes = slot_classes(instance)
     progress = _Reporter(on_progress, started, time_limit)
-    weight = best_weight(instance, items, classes, _WEIGHT_SHARE * time_limit)
-    bound = weight.bound
-    progress("weight", objective=weight.objective, bound=bound)
-
-    baseline = _compact(
+    # The first-come schedule, polished, is the first incumbent: every later phase starts from
+    # the best schedule known and only ever replaces it by a better one.
+    placed = _compact(
         instance, items, _from_meetings(instance, items, greedy_meetings(instance)), deadline
     )
-    extra: dict[str, Any] = {
-        "classes": len(classes),
-        "weight_model": "proved" if weight.proved else "time limit",
-        "spread": weight.spread,
-    }
-    placed = baseline
-    if weight.objective >= 0:
-        placement = place(
-            instance,
-            items,
-            weight.chosen,
-            classes,
-            deadline - _compact_budget(time_limit),
-            workers,
-            seed,
-            on_day=lambda done, total: progress("placement", bound=bound),
+    extra: dict[str, Any] = {"classes": len(classes)}
+    total = sum(item.weight for item in items)
+    exact_reach = sum(len(item.slots) for item in items) <= maxsat.MAX_VARIABLES
+    weight: WeightResult | None = None
+    if exact_reach and _may_hold_all(instance, items):
+        # Forum-sized: can every candidate be held? One SAT call says so, and then the weight
+        # is proved without the weight model.
+        now = time.perf_counter()
+        every = maxsat.place_all(
+            instance, items, list(range(len(items))), now + _PLACE_ALL_SHARE * time_limit
         )
-        extra.update(dropped=len(placement.dropped), days_proved=placement.proved_days)
-        placed = _better(
-            instance, items, _compact(instance, items, placement.slots, deadline), placed
-        )
+        if every is not None:
+            placed = _better(instance, items, _compact(instance, items, every, deadline), placed)
+            class_of = {s: k for k, members in enumerate(classes) for s in members}
+            chosen = {c: class_of[s] for c, s in every.items()}
+            weight = WeightResult(objective=total, bound=total, proved=True, chosen=chosen)
+    if weight is None:
+        try:
+            weight = best_weight(instance, items, classes, _WEIGHT_SHARE * time_limit)
+        except Exception:  # a MIP solver failing must not cost the schedule found so far
+            logger.exception("weight model failed; going on from the first-come schedule")
+            weight = WeightResult(objective=-1, bound=total, proved=False)
+        if (
+            exact_reach
+            and weight.objective < total <= weight.bound
+            and _may_hold_all(instance, items)
+        ):
+            # The weight model could not rule out that every candidate fits, nor find such a
+            # schedule (tables nearly all taken: the SAT call above may just need more time).
+            now = time.perf_counter()
+            every = maxsat.place_all(
+                instance, items, list(range(len(items))), now + _PLACE_ALL_AGAIN * (deadline - now)
+            )
+            if every is not None:
+                placed = _better(
+                    instance, items, _compact(instance, items, every, deadline), placed
+                )
+                class_of = {s: k for k, members in enumerate(classes) for s in members}
+                chosen = {c: class_of[s] for c, s in every.items()}
+                weight = WeightResult(objective=total, bound=total, proved=True, chosen=chosen)
+    bound = weight.bound
+    extra.update(weight_model="proved" if weight.proved else "time limit", spread=weight.spread)
+    progress("weight", objective=weight.objective, bound=bound)
+
+    # The meetings to place: the weight model's, unless it found none or worse than the
+    # incumbent (out of time), in which case the incumbent's meetings get their breaks lowered.
+    chosen = weight.chosen
+    if weight.objective < _weight(items, placed):
+        class_of = {s: k for k, members in enumerate(classes) for s in members}
+        chosen = {c: class_of[s] for c, s in placed.items()}
+        extra["placed_from"] = "incumbent"
+    members = sorted(chosen)
+    # Within MaxSAT's reach, the placement gets a share of the time first: a schedule of the
+    # chosen meetings with few breaks, kept if MaxSAT does not conclude.
+    now = time.perf_counter()
+    place_deadline = deadline - _compact_budget(time_limit)
+    # MaxSAT proves the real events (every request held) in seconds, and its proof makes the
+    # schedule optimal only when every candidate is held. Where tables are scarce it rarely
+    # concludes, and could prove only the breaks of one set of meetings among many of the same
+    # weight: the placement's search gets all the time there.
+    exact_reach = exact_reach and weight.objective >= total
+    if exact_reach:
+        place_deadline = now + _PLACE_SHARE * (deadline - now)
+    placement = place(
+        instance,
+        items,
+        chosen,
+        classes,
+        place_deadline,
+        workers,
+        seed,
+        on_day=lambda done, days: progress("placement", bound=bound),
+        start=placed,
+    )
+    extra.update(dropped=len(placement.dropped), days_proved=placement.proved_days)
+    placed = _better(instance, items, _compact(instance, items, placement.slots, deadline), placed)
+    breaks_proved = False
+    if exact_reach:
+        # A margin for stopping two solvers and a polish after them.
+        stop_at = deadline - _compact_budget(time_limit) - 0.03 * time_limit
+        found = maxsat.min_breaks(instance, items, members, stop_at, hint=placed)
+        extra["maxsat"] = "proved" if found is not None else "time limit"
+        if found is not None:
+            placed = _better(instance, items, found.slots, placed)
+            breaks_proved = placed is found.slots
+        elif _weight(items, placed) < sum(items[c].weight for c in members):
+            # Neither the placement nor MaxSAT placed the chosen meetings in time (a loaded
+            # machine): one SAT call on the rules alone does, breaks ignored, then the polish.
+            now = time.perf_counter()
+            every = maxsat.place_all(instance, items, members, now + 0.5 * (deadline - now))
+            if every is not None:
+                placed = _better(
+                    instance, items, _compact(instance, items, every, deadline), placed
+                )
     weight_proved = _weight(items, placed) >= bound
     progress(
         "polish",
@@ -119,7 +201,11 @@ def solve(
         breaks=_breaks(instance, items, placed),
     )
 
-    both_proved = weight_proved and _breaks(instance, items, placed) == 0
+    # Breaks proved for the chosen meetings are proved for the instance when those are every
+    # candidate: no other set of meetings reaches the weight then.
+    every_one = breaks_proved and len(placed) == len(items)
+    weight_proved = weight_proved or every_one
+    both_proved = weight_proved and (_breaks(instance, items, placed) == 0 or every_one)
     variables = sum(len(item.slots) for item in items)
     extra["variables"] = variables
     if not both_proved and variables <= _EXACT_MAX_VARIABLES:
@@ -223,6 +309,27 @@ def _exact(
             placed = found
     both = weight_proved and status == cp_model.OPTIMAL
     return placed, bound, weight_proved, both
+
+
+def _may_hold_all(instance: Instance, items: list[Candidate]) -> bool:
+    """Cheap necessary conditions for every candidate to be held: enough tables overall, and
+    no participant with more candidates than its slots, capacity and max_meetings allow."""
+    if len(items) > sum(s.tables for s in instance.slots):
+        return False
+    count: dict[str, int] = {}
+    reach: dict[str, set[int]] = {}
+    for item in items:
+        for pid in {item.a, item.b}:
+            count[pid] = count.get(pid, 0) + 1
+            reach.setdefault(pid, set()).update(item.slots)
+    for p in instance.participants:
+        if p.id not in count:
+            continue
+        if p.max_meetings is not None and count[p.id] > p.max_meetings:
+            return False
+        if count[p.id] > p.capacity * len(reach[p.id]):
+            return False
+    return True
 
 
 def _cp_solver(limit: float, workers: int, seed: int) -> cp_model.CpSolver:

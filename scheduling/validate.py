@@ -126,19 +126,22 @@ def objective(instance: Instance, meetings: Iterable[Meeting]) -> int:
 def count_breaks(instance: Instance, meetings: Iterable[Meeting]) -> int:
     """Count breaks as the format defines them.
 
-    For each participant, its meetings are taken in slot order; two consecutive meetings on the
-    same day with at least one slot of that day between them count one break, however long the
-    idle run. Positions are taken within each day's slots in instance order, so two meetings in
-    the same slot (capacity > 1) or in adjacent slots never make a break.
+    For each participant, its meetings are taken in slot order; two consecutive meetings in the
+    same session (same day and same `session`) with at least one slot of that session between
+    them count one break, however long the idle run. The pause between two sessions (lunch
+    between a morning and an afternoon) is none. Positions are taken within each session's
+    slots in instance order, so two meetings in the same slot (capacity > 1) or in adjacent
+    slots never make a break.
     """
-    day_of: dict[str, str] = {}
+    session_of: dict[str, tuple[str, str]] = {}
     pos: dict[str, int] = {}
     order: dict[str, int] = {}
-    per_day: Counter[str] = Counter()
+    per_session: Counter[tuple[str, str]] = Counter()
     for i, s in enumerate(instance.slots):
-        day_of[s.id] = s.day
-        pos[s.id] = per_day[s.day]
-        per_day[s.day] += 1
+        key = (s.day, s.session)
+        session_of[s.id] = key
+        pos[s.id] = per_session[key]
+        per_session[key] += 1
         order[s.id] = i
     busy: dict[str, list[str]] = defaultdict(list)
     for m in meetings:
@@ -151,7 +154,7 @@ def count_breaks(instance: Instance, meetings: Iterable[Meeting]) -> int:
     for slot_ids in busy.values():
         slot_ids.sort(key=order.__getitem__)
         for prev, cur in pairwise(slot_ids):
-            if day_of[prev] == day_of[cur] and pos[cur] - pos[prev] > 1:
+            if session_of[prev] == session_of[cur] and pos[cur] - pos[prev] > 1:
                 breaks += 1
     return breaks
 

@@ -167,6 +167,29 @@ def test_instance_from_database():
     assert not mi.movable
 
 
+def test_each_meeting_session_is_a_session_and_lunch_is_no_break():
+    morning = MeetingSessionFactory(tables=2, start_time=time(9), end_time=time(10, 30))
+    mission = morning.mission
+    afternoon = MeetingSessionFactory(
+        mission=mission, tables=2, start_time=time(14), end_time=time(15, 30)
+    )
+    firm, op1 = participants(mission)
+    mi = mission_instance(mission)
+    inst = mi.instance
+    assert [s.session for s in inst.slots] == [f"B{morning.pk}"] * 3 + [f"B{afternoon.pk}"] * 3
+    assert {s.day for s in inst.slots} == {mission.start_date.isoformat()}
+    am, pm = _slots(morning), _slots(afternoon)
+    f, o = firm_key(firm.company.pk), operator_key(op1.operator.pk)
+    # Last morning slot then first afternoon slot: lunch between, no break.
+    from scheduling.problem import Meeting as ProblemMeeting
+    from scheduling.validate import count_breaks
+
+    lunch = [ProblemMeeting(f, o, slot_key(am[2].pk)), ProblemMeeting(f, "X", slot_key(pm[0].pk))]
+    assert count_breaks(inst, lunch) == 0
+    gap = [ProblemMeeting(f, o, slot_key(pm[0].pk)), ProblemMeeting(f, "X", slot_key(pm[2].pk))]
+    assert count_breaks(inst, gap) == 1
+
+
 def test_instance_movable_meeting_must_be_kept_and_past_slots_left_out():
     session = MeetingSessionFactory(tables=2)
     mission = session.mission

@@ -8,11 +8,15 @@ from scheduling.problem import Fixed, Instance, Meeting, Participant, Request, S
 
 
 def slots(spec: str, tables: int = 10) -> tuple[Slot, ...]:
-    """`"d1:a,b,c d2:d,e"` -> slots a, b, c on day d1 then d, e on day d2 (in that order)."""
+    """`"d1:a,b,c d2:d,e"` -> slots a, b, c on day d1 then d, e on day d2 (in that order).
+
+    `"d1/am:a,b d1/pm:c,d"` puts a, b in the session "am" of day d1 and c, d in its "pm".
+    """
     result: list[Slot] = []
     for day_spec in spec.split():
-        day, ids = day_spec.split(":")
-        result.extend(Slot(id=i, day=day, tables=tables) for i in ids.split(","))
+        where, ids = day_spec.split(":")
+        day, _, session = where.partition("/")
+        result.extend(Slot(id=i, day=day, tables=tables, session=session) for i in ids.split(","))
     return tuple(result)
 
 

@@ -105,6 +105,35 @@ def test_count_breaks_ignores_meetings_in_the_same_slot():
     assert count_breaks(inst, schedule) == 2
 
 
+def test_count_breaks_counts_within_sessions_not_across_lunch():
+    inst = instance("d1/am:s1,s2,s3 d1/pm:s4,s5,s6", people("A", "B", "C", "D"))
+    schedule = meetings(
+        ("A", "B", "s3"),  # A: s3 (am), s4 (pm) -> lunch between, none
+        ("A", "C", "s4"),
+        ("B", "C", "s1"),  # B: s1, s3 -> one (am); C: s1 (am), s4, s6 (pm) -> one (pm)
+        ("C", "D", "s6"),
+        ("B", "D", "s5"),  # B: s3 (am), s5 (pm) -> none; D: s5, s6 -> none
+    )
+    assert count_breaks(inst, schedule) == 2
+    # The same meetings with the day as one session: A's s3-s4 adjacent, B's s3-s5 and
+    # C's s1-s4 gaps count, s4-s6 too.
+    one_session = instance("d1:s1,s2,s3,s4,s5,s6", people("A", "B", "C", "D"))
+    assert count_breaks(one_session, schedule) == 4
+
+
+def test_validator_accepts_sessions_and_refuses_a_session_split_in_two():
+    from scheduling.problem import check_instance, instance_from_dict, instance_to_dict
+
+    inst = instance("d1/am:s1,s2 d1/pm:s3", people("A", "B"), [req("A", "B")])
+    assert check_instance(inst) == []
+    assert validate(inst, meetings(("A", "B", "s3"))) == []
+    data = instance_to_dict(inst)
+    assert [s["session"] for s in data["slots"]] == ["am", "am", "pm"]
+    assert instance_from_dict(data) == inst
+    split = instance("d1/am:s1 d1/pm:s2 d1/am:s3", people("A", "B"))
+    assert check_instance(split) == ["slot s3: session am is not contiguous"]
+
+
 def test_check_fixed_ignores_requests_and_reports_only_fixed_problems():
     inst = base()
     assert check_fixed(inst) == []
