@@ -21,7 +21,8 @@ from scheduling.validate import count_breaks, objective, validate
 
 from .builders import instance, people, req
 
-EXAMPLE = Path("/work/shared/scheduling-example.json")
+# ../shared beside the repository, as CI lays it out.
+EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "scheduling-example.json"
 
 
 def check(inst, solution):
