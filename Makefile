@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system run test lint fmt worker beat messages clean bench-load bench-booking
+.PHONY: install system run test lint fmt worker beat messages clean bench-load bench-booking lock audit
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "Python 3.12 or newer is needed (found $$($(PYTHON) --version))."; exit 1; }
@@ -86,3 +86,16 @@ bench-load: install
 bench-booking: install
 	$(BIN)/pip install -q -r bench/requirements.txt
 	BENCH_PAGES=booking $(BIN)/python -m bench.load
+
+## lock: remake the locks (requirements.txt, requirements-dev.txt: every package pinned, with its
+## hashes) from requirements.in and requirements-dev.in; UPGRADE=1 moves to the newest versions
+## the pins allow. `make install` then installs exactly what the lock names, hashes checked.
+PIP_COMPILE = $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+lock: install
+	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
+
+## audit: the locked packages against known vulnerabilities (PyPI's advisories, through
+## pip-audit); fails on any, and on a package it could not check
+audit: install
+	$(BIN)/pip-audit --strict --disable-pip --require-hashes -r requirements.txt

@@ -210,13 +210,15 @@ def missions_list(request, filters: Query[Filters]):
     return _page(selectors.missions(since=filters.since()), filters, serializers.mission)
 
 
-@missions_router.get("/missions/{slug}", response={200: MissionOut, **ERRORS}, url_name="mission")
+@missions_router.get(
+    "/missions/{slug:slug}", response={200: MissionOut, **ERRORS}, url_name="mission"
+)
 def mission_detail(request, slug: str):
     return serializers.mission(_mission(slug))
 
 
 @missions_router.get(
-    "/missions/{slug}/programme",
+    "/missions/{slug:slug}/programme",
     response={200: list[ProgrammeItemOut], **ERRORS},
     url_name="programme",
 )
@@ -275,7 +277,7 @@ def feedback_list(request, filters: Query[Filters]):
 
 
 @outcomes_router.get(
-    "/missions/{slug}/report", response={200: ReportOut, **ERRORS}, url_name="report"
+    "/missions/{slug:slug}/report", response={200: ReportOut, **ERRORS}, url_name="report"
 )
 def mission_report(request, slug: str):
     """The figures of the mission report (as the staff dashboard's report page)."""
@@ -288,7 +290,7 @@ writes_router = Router(tags=["writes"])
 
 
 @writes_router.post(
-    "/meetings/{meeting_id}/outcome",
+    "/meetings/{int:meeting_id}/outcome",
     auth=TokenAuth(Scope.WRITE_ATTENDANCE),
     response={**ERRORS, 200: MeetingOut, 409: Error},
     url_name="meeting_outcome",
@@ -310,7 +312,7 @@ def meeting_outcome(request, meeting_id: int, data: OutcomeIn):
 
 
 @writes_router.post(
-    "/missions/{slug}/operators",
+    "/missions/{slug:slug}/operators",
     auth=TokenAuth(Scope.WRITE_OPERATORS),
     response={**ERRORS, 200: OperatorsImportOut, 400: OperatorsRefusedOut, 409: Error},
     url_name="operators_add",

@@ -112,7 +112,7 @@ def test_members_and_contacts_may_turn_on_totp(client, request, who, password):
 
 def test_members_are_not_required_a_second_factor(client, member):
     client.force_login(member)
-    response = client.get(reverse("companies:portal"))
+    response = client.get(reverse("portal:home"))
     assert response.status_code == 200
     # The account pages lead to the two-factor settings, in French.
     profile = client.get(reverse("accounts:profile")).content.decode()

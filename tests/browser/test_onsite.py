@@ -13,7 +13,11 @@ import os
 
 import pytest
 
+from tests.totp import totp_code
+
 from .conftest import ARTIFACTS, PASSWORD, login, new_context, screenshot_on_failure
+
+TOTP_SECRET = "ONSITEFLOORSTAFFTOTPSECRETAAAAAA"  # base32
 
 # Lets the routes below see the service worker's requests; read when the driver starts, which
 # is after collection.
@@ -70,17 +74,38 @@ slot = session.slots.order_by("starts_at").first()
 meeting = meeting_book(mission=mission, company=firm, operator=operator, slot=slot, by=None,
                        origin=Origin.MANUAL, table=session.table_set.get(number=7),
                        on_the_spot=True)
+# Staff on the floor, each with an authenticator app (staff log in with a second factor).
+from accounts.services import user_make_staff, user_totp_add
+floor_staff = {}
+for name in ("desk", "phone"):
+    staff_email = "floor-%s-%d@browser.test" % (name, run)
+    staff = User.objects.create_user(email=staff_email, password=PASSWORD, full_name="Staff",
+                                     language="fr")
+    EmailAddress.objects.create(user=staff, email=staff_email, verified=True, primary=True)
+    user_make_staff(user=staff)
+    user_totp_add(user=staff, secret=TOTP_SECRET)
+    floor_staff[name] = staff_email
 print(json.dumps({
+    "staff": floor_staff,
     "slug": mission.slug, "email": email, "session": session.pk, "firm": firm.legal_name,
     "badge": "/onsite/%s/b/%s/" % (mission.slug, badge_token(mission_id=mission.pk,
                                                             delegate_id=delegate.pk)),
 }))
-""".replace("PASSWORD", repr(PASSWORD))
+""".replace("PASSWORD", repr(PASSWORD)).replace("TOTP_SECRET", repr(TOTP_SECRET))
 
 
 @pytest.fixture(scope="module")
 def onsite_day(stack):
     return json.loads(stack.manage("shell", "-c", SETUP).strip().splitlines()[-1])
+
+
+def _staff_login(page, email: str) -> None:
+    """Password, then the authenticator app's code (each floor staff has their own app, so
+    that no code is given twice)."""
+    login(page, email, PASSWORD)
+    page.fill("input[name=code]", totp_code(TOTP_SECRET))
+    with page.expect_navigation():
+        page.locator("form:has(input[name=code]) [type=submit]").first.click()
 
 
 def _weight(responses) -> int:
@@ -164,7 +189,7 @@ def test_first_visit_of_the_site_weighs_under_150_kb_without_the_icon_font(stack
 def test_board_fits_a_phone_held_in_one_hand(stack, browser, onsite_day):
     context = new_context(browser, stack, language="fr", phone=True)
     page = context.new_page()
-    login(page, "staff-fr@browser.test", PASSWORD)
+    _staff_login(page, onsite_day["staff"]["phone"])
     with screenshot_on_failure(page, "onsite-board-phone"):
         page.goto(f"/onsite/{onsite_day['slug']}/board/{onsite_day['session']}/")
         assert page.locator('[data-figure="late"]').is_visible()
@@ -189,7 +214,7 @@ def test_offline_agenda_and_badge_scan_land_once_online(stack, browser, onsite_d
 
     desk = new_context(browser, stack, language="fr")
     board = desk.new_page()
-    login(board, "staff-fr@browser.test", PASSWORD)
+    _staff_login(board, onsite_day["staff"]["desk"])
     board.goto(f"/onsite/{onsite_day['slug']}/board/{onsite_day['session']}/")
     assert board.locator('[data-figure="running"]').inner_text() == "0"
 

@@ -441,6 +441,7 @@ def test_badges_sheet_names_everybody(client, staff, mission):
     response = client.get(reverse("dashboard:print_badges", args=["sf-2027"]))
 
     _reader, text = pdf_text(response)
+    text = " ".join(text.split())  # a long name wraps on the badge
     for name in ("Délégué 0", "Délégué 1", contact.full_name):
         assert name in text
     assert owner.company.display_name in text and contact.operator.name in text

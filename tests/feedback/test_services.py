@@ -468,7 +468,7 @@ def test_the_link_carries_no_address_and_links_sent_before_still_work(client, cl
         {"m": meeting.pk, "e": contact.email.lower(), "s": AFTER}, salt=fb.FEEDBACK_SALT
     )
     assert fb.feedback_check(legacy).user == contact
-    assert client.get(reverse("matchmaking:feedback", args=[legacy])).status_code == 200
+    assert client.get(reverse("feedback:feedback", args=[legacy])).status_code == 200
     # The digest is keyed by the project's secret: a guessed address does not give it.
     data = signing.loads(token, salt=fb.FEEDBACK_SALT)
     plain = hashlib.sha256(contact.email.lower().encode()).hexdigest()[:20]

@@ -70,11 +70,11 @@ def test_a_forged_link_is_refused_with_a_clear_page(client, booked):
 def test_the_link_names_its_reader_by_a_keyed_digest_and_older_links_still_work(client, booked):
     meeting, _owner, contact, _links = booked
     plain = hashlib.sha256(contact.email.lower().encode()).hexdigest()[:20]
-    data = signing.loads(attendance_token(meeting, contact.email), salt=services.ATTENDANCE_SALT)
+    data = signing.loads(attendance_token(meeting, contact.email), salt=attendance.ATTENDANCE_SALT)
     assert len(data["r"]) == 20 and data["r"] != plain
     # A link mailed with the plain SHA-256 of the address works until it expires.
     older = signing.dumps(
-        {"m": meeting.pk, "q": meeting.sequence, "r": plain}, salt=services.ATTENDANCE_SALT
+        {"m": meeting.pk, "q": meeting.sequence, "r": plain}, salt=attendance.ATTENDANCE_SALT
     )
     response = client.post(reverse("matchmaking:attend", args=[older]))
     assert response.status_code == 200

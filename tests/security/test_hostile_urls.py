@@ -184,3 +184,12 @@ def test_gunicorn_names_no_server(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_query_string_is_a_400_everywhere(client):
+    """Searches and filters read as they come (the directory, the API's mission filter) never
+    reach the database with a NUL."""
+    client.force_login(StaffFactory())
+    for path in ("/missions/?q=a%00b", "/staff/?q=%00", "/api/v1/missions?changed_since=%00"):
+        assert client.get(path).status_code == 400, path
