@@ -19,10 +19,11 @@ class UserLanguageMiddleware:
 
 class RequestSizeLimitMiddleware:
     """Refuses a request with a NUL in its query string (400), and a request whose body is
-    larger than ``REQUEST_MAX_BYTES`` (413) before anything reads it. Django caps the form fields of a request (``DATA_UPLOAD_MAX_MEMORY_SIZE``) but not its
-    files, which it writes to disk as they arrive: without this, a 1 GB upload fills the disk
-    before the form refuses the file. The limit is above every form's own limit for a file (the
-    form then says which file is too large, in its own words)."""
+    larger than ``REQUEST_MAX_BYTES`` (413), before anything reads it. Django caps the form
+    fields of a request (``DATA_UPLOAD_MAX_MEMORY_SIZE``) but not its files, which it writes to
+    disk as they arrive: without this, a 1 GB upload fills the disk before the form refuses the
+    file. The limit is above every form's own limit for a file (the form then says which file
+    is too large, in its own words)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
