@@ -103,8 +103,9 @@ def test_the_trail_filters_by_kind_and_search(client, staff):
     assert kinds == {"Mission"}
     found = client.get(url, {"q": "Zellige"}).context["rows"]
     assert [r.kind for r in found] == ["Candidature"]
-    # An unknown kind shows everything rather than failing.
-    assert client.get(url, {"kind": "nothing", "q": "\x00"}).status_code == 200
+    # An unknown kind shows everything rather than failing; a NUL is a bad request.
+    assert client.get(url, {"kind": "nothing"}).status_code == 200
+    assert client.get(url, {"kind": "nothing", "q": "\x00"}).status_code == 400
 
 
 def test_the_trail_reads_a_constant_number_of_queries(client, staff, queries):
