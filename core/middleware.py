@@ -17,7 +17,7 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
-class RequestSizeLimitMiddleware:
+class RequestGuardMiddleware:
     """Refuses a request with a NUL in its query string (400), and a request whose body is
     larger than ``REQUEST_MAX_BYTES`` (413), before anything reads it. Django caps the form
     fields of a request (``DATA_UPLOAD_MAX_MEMORY_SIZE``) but not its files, which it writes to
