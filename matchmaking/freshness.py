@@ -15,7 +15,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from companies.models import Company, Operator, Sector
 from core import cache
-from missions.models import Application, Mission, OperatorRegistration
+from missions.models import Application, Mission, OperatorRegistration, ProgrammeItem
 
 from .models import Meeting, MeetingRequest, MeetingSession, Side, Slot, Table, Unavailability
 
@@ -83,6 +83,7 @@ def _unavailability(instance, **kwargs) -> None:
 RECEIVERS = [
     (Sector, _sector),
     (Mission, _mission),
+    (ProgrammeItem, _of_mission),
     (Application, _of_mission),
     (OperatorRegistration, _of_mission),
     (MeetingSession, _of_mission),
@@ -94,7 +95,11 @@ RECEIVERS = [
     (MeetingRequest, _pair),
     (Unavailability, _unavailability),
 ]
-M2M_RECEIVERS = [(Company.sectors.through, _company), (Operator.sectors.through, _operator)]
+M2M_RECEIVERS = [
+    (Mission.sectors.through, _mission),
+    (Company.sectors.through, _company),
+    (Operator.sectors.through, _operator),
+]
 
 
 def _m2m(receiver):

@@ -27,8 +27,9 @@ def missions_public() -> QuerySet[Mission]:
 
 
 def mission_for_viewer(*, slug: str, user) -> Mission:
-    """The mission of this slug if the viewer may see it (drafts and closed ones: staff only)."""
-    qs = Mission.objects.prefetch_related("sectors", "programme")
+    """The mission of this slug if the viewer may see it (drafts and closed ones: staff only).
+    Its sectors and programme are read by the page only when its cached fragments are missing."""
+    qs = Mission.objects.all()
     if not (user.is_authenticated and user.is_staff):
         qs = qs.filter(status__in=[*PUBLIC_STATUSES, Mission.Status.CLOSED])
     return qs.get(slug=slug)

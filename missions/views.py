@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.auth import login_code_send
+from core import cache
 
 from . import services
 from .forms import OperatorSignupForm
@@ -35,7 +36,9 @@ def mission_detail(request, slug):
     user = request.user
     context = {
         "mission": mission,
+        # Read only when the template's cached fragments are missing.
         "delegation": mission_delegation(mission=mission),
+        "stamp": cache.stamp(mission.pk),
         "registration": None,
         "application": None,
         "registration_open": mission.status in REGISTRATION_OPEN_STATUSES,
