@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import OperatorKind, Sector
+from companies.models import OperatorKind
 
 from .models import MeetingSession, Priority
 
@@ -52,12 +52,11 @@ class DirectoryFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False)
     city = forms.CharField(label=_("City"), required=False, max_length=100)
 
-    def __init__(self, *args, countries=(), **kwargs):
+    def __init__(self, *args, sectors=(), countries=(), **kwargs):
+        """``sectors`` and ``countries``: the choices, as (value, label) pairs."""
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("All countries")), *countries]
-        self.fields["sector"].choices = [("", _("All sectors"))] + [
-            (s.slug, s.name) for s in Sector.objects.all()
-        ]
+        self.fields["sector"].choices = [("", _("All sectors")), *sectors]
         self.fields["kind"].choices = [("", _("All kinds")), *OperatorKind.choices]
         for name in ("sector", "kind", "country"):
             self.fields[name].widget.attrs["class"] = "form-select"

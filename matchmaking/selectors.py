@@ -102,13 +102,17 @@ def confirmed_operators(*, mission: Mission) -> QuerySet[Operator]:
 
 def operator_countries(*, mission: Mission) -> list[tuple[str, str]]:
     """The countries of the mission's confirmed operators, for the directory's filter."""
-    codes = (
-        confirmed_operators(mission=mission)
-        .order_by()  # the default ordering would make every operator a distinct row
-        .values_list("country", flat=True)
-        .distinct()
-    )
-    return sorted(((c, countries.name(c)) for c in codes), key=lambda pair: pair[1])
+
+    def build():
+        codes = (
+            confirmed_operators(mission=mission)
+            .order_by()  # the default ordering would make every operator a distinct row
+            .values_list("country", flat=True)
+            .distinct()
+        )
+        return sorted(((c, countries.name(c)) for c in codes), key=lambda pair: pair[1])
+
+    return cache.cached("operator-countries", build, mission_id=mission.pk, per_language=True)
 
 
 def sector_names() -> dict[str, str]:
@@ -202,12 +206,26 @@ def _directory_entries(participant: Participant, parties: list) -> list[Director
     return entries
 
 
+def _other_side(participant: Participant) -> QuerySet:
+    if participant.side == Side.OPERATOR:
+        return delegation(mission=participant.mission)
+    return confirmed_operators(mission=participant.mission)
+
+
 def directory(*, participant: Participant, filters: dict) -> list[DirectoryEntry]:
     """The other side of the mission, best matches first, with filters and search."""
     mission = participant.mission
     search = filters.get("q", "").strip()
+    if not search and not any(filters.get(name) for name in ("kind", "country", "city", "sector")):
+        # Unfiltered, the other side is the same for every reader of a side: read once.
+        parties = cache.cached(
+            f"other-side:{participant.side}",
+            lambda: list(_other_side(participant).distinct()),
+            mission_id=mission.pk,
+        )
+        return _sorted_entries(participant, parties)
+    parties = _other_side(participant)
     if participant.side == Side.OPERATOR:
-        parties = delegation(mission=mission)
         if search:
             parties = parties.filter(
                 Q(legal_name__icontains=search)
@@ -215,7 +233,6 @@ def directory(*, participant: Participant, filters: dict) -> list[DirectoryEntry
                 | Q(offer__icontains=search)
             )
     else:
-        parties = confirmed_operators(mission=mission)
         if search:
             parties = parties.filter(Q(name__icontains=search) | Q(needs__icontains=search))
         if filters.get("kind"):
@@ -226,7 +243,11 @@ def directory(*, participant: Participant, filters: dict) -> list[DirectoryEntry
         parties = parties.filter(city__iexact=filters["city"])
     if filters.get("sector"):
         parties = parties.filter(sectors__slug=filters["sector"])
-    entries = _directory_entries(participant, list(parties.distinct()))
+    return _sorted_entries(participant, list(parties.distinct()))
+
+
+def _sorted_entries(participant: Participant, parties: list) -> list[DirectoryEntry]:
+    entries = _directory_entries(participant, parties)
     entries.sort(key=lambda e: (-e.match.score, str(e.party)))
     return entries
 
@@ -430,7 +451,7 @@ AGENDA_FIELDS = (
 )  # fmt: skip
 
 
-def _with_pk(url_for_zero: str, pk: int) -> str:
+def with_pk(url_for_zero: str, pk: int) -> str:
     """The URL reversed once with pk 0, for another pk (the last path segment that is 0)."""
     head, _zero, tail = url_for_zero.rpartition("/0/")
     return f"{head}/{pk}/{tail}"
@@ -483,8 +504,8 @@ def _agenda_rows(participant: Participant) -> list[AgendaRow]:
                 status=m["status"],
                 status_label=str(statuses[m["status"]]),
                 locked=m["locked"],
-                move_url=_with_pk(move_url, m["pk"]),
-                cancel_url=_with_pk(cancel_url, m["pk"]),
+                move_url=with_pk(move_url, m["pk"]),
+                cancel_url=with_pk(cancel_url, m["pk"]),
             )
         )
     return rows

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -52,16 +53,25 @@ def _slot(mission, value: str) -> Slot | None:
 def directory(request, slug):
     participant = _participant(request, slug)
     mission, side, pk = participant.mission, participant.side, participant.organisation.pk
-    form = DirectoryFilterForm(
-        request.GET or None, countries=selectors.operator_countries(mission=mission)
-    )
-    filters = form.cleaned_data if form.is_valid() else {}
+
+    def filter_form():
+        return DirectoryFilterForm(
+            request.GET or None,
+            sectors=selectors.sector_names().items(),
+            # Only firms filter operators by country.
+            countries=selectors.operator_countries(mission=mission) if side == Side.COMPANY else (),
+        )
+
+    form = SimpleLazyObject(filter_form)
 
     def entries():
+        filters = form.cleaned_data if form.is_valid() else {}
         found = selectors.directory(participant=participant, filters=filters)
         names = selectors.sector_names()
+        party_url = reverse("matchmaking:party", args=[mission.slug, 0])
         for entry in found:
             entry.reasons = reasons_text(entry.match, names)
+            entry.url = selectors.with_pk(party_url, entry.party.pk)
         return found
 
     return render(
@@ -70,7 +80,7 @@ def directory(request, slug):
         {
             "participant": participant,
             "mission": mission,
-            # Read only when the template's cached fragment of the list is missing.
+            # Read only when the template's cached fragment of the filters and list is missing.
             "entries": SimpleLazyObject(entries),
             "stamp": cache.stamp(mission.pk, cache.party(side, pk)),
             "form": form,

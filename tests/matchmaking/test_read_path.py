@@ -203,3 +203,31 @@ def test_an_admin_edit_of_a_sector_shows_on_the_next_request(
         _admin_edit(sector, name_en="Mobile money and banking")
     page = reader.get(url).content.decode()
     assert "Mobile money and banking" in page and "E-payment and banking" not in page
+
+
+def test_the_directory_follows_new_parties_and_its_filters_on_the_cached_list(
+    session, django_capture_on_commit_callbacks
+):
+    """The unfiltered other side is read once per mission for every reader: a firm approved
+    later shows at once, and the filters still narrow it (firms filter by country)."""
+    owner, contact = participants(session.mission)
+    owner.company.trade_name = "Atlas Monétique"
+    owner.company.save()
+    contact.operator.country = "SN"
+    contact.operator.save()
+    url = reverse("matchmaking:directory", args=[session.mission.slug])
+    operator_reader, firm_reader = _reader(contact), _reader(owner)
+    assert "Atlas Monétique" in operator_reader.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        later, _contact = participants(session.mission)
+        later.company.trade_name = "Sahara Cloud"
+        later.company.save()
+    page = operator_reader.get(url).content.decode()
+    assert "Atlas Monétique" in page and "Sahara Cloud" in page
+    assert "Sahara Cloud" in operator_reader.get(url, {"q": "sahara"}).content.decode()
+    assert "Atlas Monétique" not in operator_reader.get(url, {"q": "sahara"}).content.decode()
+    firm_page = firm_reader.get(url).content.decode()
+    assert contact.operator.name in firm_page and '<option value="SN">' in firm_page
+    elsewhere = firm_reader.get(url, {"country": "SN"}).content.decode()
+    assert contact.operator.name in elsewhere and _contact.operator.name not in elsewhere
+    assert '<option value="SN">' not in operator_reader.get(url).content.decode()
