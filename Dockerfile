@@ -29,5 +29,8 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput \
 
 USER app
 EXPOSE 8000
+# No HEALTHCHECK here: the same image runs the Celery worker and beat, which serve no HTTP. The
+# web service's probes: GET /healthz/live (liveness) and /healthz/ready (readiness), see
+# docker-compose.yml and the README.
 # gunicorn reads its settings (workers, 120 s timeout, no Server header) from config/gunicorn.conf.py.
 CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"]

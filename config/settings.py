@@ -350,7 +350,7 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -390,14 +390,17 @@ if SENTRY_DSN:
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
 
-# /healthz: what it checks (core/health.py), and how old (seconds) the oldest unsent e-mail may
-# be before it answers 503.
+# /healthz/ready (and /healthz): what it checks (core/health.py), how old (seconds) the oldest
+# unsent e-mail may be before it answers 503, and how long it waits for the broker.
+# /healthz/live checks nothing: the process answers.
 HEALTH_CHECKS = {
     "database": "core.health.database",
     "cache": "core.health.cache_roundtrip",
+    "broker": "config.health.broker",
     "outbox": "config.health.outbox",
 }
 HEALTHZ_OUTBOX_MAX_AGE = env.int("HEALTHZ_OUTBOX_MAX_AGE", default=30 * 60)
+HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=3.0)
 
 ADMINS = env.list("ADMIN_EMAILS", default=[])
 

@@ -14,7 +14,9 @@ admin.site.site_header = "Maroc Export"
 admin.site.site_title = "Maroc Export"
 
 urlpatterns = [
-    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz/live", core_views.healthz_live, name="healthz_live"),
+    path("healthz/ready", core_views.healthz, name="healthz_ready"),
+    path("healthz", core_views.healthz, name="healthz"),  # the readiness check, as before
     path("i18n/setlang/", accounts_views.language_set, name="set_language"),
     path("", mission_views.home, name="home"),
     path("missions/", include("missions.urls")),

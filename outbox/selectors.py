@@ -1,6 +1,6 @@
 """Reads of the outbox for staff."""
 
-from django.db.models import Case, Count, QuerySet, Value, When
+from django.db.models import Case, Count, Min, QuerySet, Value, When
 
 from .models import Email, EmailStatus
 
@@ -31,3 +31,11 @@ def mission_emails(*, mission, status: str = "", search: str = "") -> QuerySet[E
         default=Value(2),
     )
     return emails.order_by(attention, "-created_at", "-pk")
+
+
+def oldest_unsent_created_at():
+    """When the oldest message still waiting to leave (queued or retrying) was written; None if
+    every message has left or given up. Read by the readiness check (``/healthz/ready``)."""
+    return Email.objects.filter(status__in=[EmailStatus.PENDING, EmailStatus.RETRYING]).aggregate(
+        oldest=Min("created_at")
+    )["oldest"]

@@ -10,16 +10,40 @@ from outbox.models import Email
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_reports_database_cache_and_outbox(client):
-    response = client.get(reverse("healthz"))
+@pytest.mark.parametrize("name", ["healthz_ready", "healthz"])
+def test_readiness_reports_database_cache_broker_and_outbox(client, name):
+    response = client.get(reverse(name))
     assert response.json() == {
         "status": "ok",
         "database": "ok",
         "cache": "ok",
+        "broker": "ok",
         "outbox": "ok",
         "oldest_unsent_email_age": None,
     }
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_liveness_checks_nothing_but_the_process(client, settings):
+    """A database or a mail server down makes the process not ready, never dead: an
+    orchestrator must not restart it for that."""
+    settings.HEALTH_CHECKS = {**settings.HEALTH_CHECKS, "broken": "tests.core.test_views.broken"}
+    assert client.get(reverse("healthz_ready")).status_code == 503
+    _email("old", "pending", 10**6)
+    response = client.get(reverse("healthz_live"))
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_readiness_fails_when_the_broker_is_unreachable(client, settings, monkeypatch):
+    from config.celery import app
+
+    settings.HEALTHZ_TIMEOUT = 1
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:9/0")  # nobody listens
+    response = client.get(reverse("healthz_ready"))
+    assert response.status_code == 503
+    body = response.json()
+    assert body["broker"].startswith("error: ") and body["database"] == body["cache"] == "ok"
 
 
 def _email(key, status, age_seconds):
@@ -50,7 +74,7 @@ def test_healthz_reports_the_oldest_unsent_email_age(client, settings, status):
 def test_healthz_fails_over_the_threshold(client, settings):
     settings.HEALTHZ_OUTBOX_MAX_AGE = 600
     _email("a", "retrying", 700)
-    response = client.get(reverse("healthz"))
+    response = client.get(reverse("healthz_ready"))
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "error"

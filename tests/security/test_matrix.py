@@ -109,6 +109,8 @@ OWNERS = ("firm", "operator")  # firm A and operator X own the meeting and the r
 URLS = {
     "home": Row({}, every(OK)),
     "healthz": Row({}, every(OK)),
+    "healthz_live": Row({}, every(OK)),
+    "healthz_ready": Row({}, every(OK)),
     "set_language": post_only(every(FOUND)),  # no language: nothing set, back to the page
     "missions:list": Row({}, every(OK)),
     "missions:detail": Row(M, every(OK)),
