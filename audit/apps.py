@@ -11,7 +11,7 @@ TRAILED: dict[str, dict] = {
     "matchmaking.Meeting": {"exclude_fields": ["updated_at"]},
     "proposals.ScheduleProposal": {"include_fields": ["status", "decided_by", "decided_at"]},
     "api.ApiToken": {"exclude_fields": ["digest", "last_used_at"]},
-    "webhooks.WebhookEndpoint": {"exclude_fields": ["secret"]},
+    "webhooks.WebhookEndpoint": {"exclude_fields": ["secret", "previous_secret"]},
 }
 
 

@@ -34,7 +34,7 @@ from .signing import (
     ID_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
-    signature,
+    signature_header,
 )
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,9 @@ def send(delivery: WebhookDelivery) -> int:
         ID_HEADER: delivery.event_id,
         EVENT_HEADER: delivery.event,
         TIMESTAMP_HEADER: str(timestamp),
-        SIGNATURE_HEADER: signature(endpoint.secret, timestamp, body),
+        SIGNATURE_HEADER: signature_header(
+            endpoint.signing_secrets(timezone.now()), timestamp, body
+        ),
     }
     try:
         # The answer's body is not read past its first bytes (kept with an error): a receiver

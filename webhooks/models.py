@@ -23,6 +23,14 @@ class WebhookEndpoint(models.Model):
     events = models.JSONField(_("events"), default=list)
     # The key of the HMAC signatures: kept as is, since every delivery is signed with it.
     secret = models.CharField(max_length=100)
+    # After a rotation, the former key still signs every delivery beside the new one until
+    # ``previous_secret_expires_at``, so that the receiver can switch without losing an event.
+    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret_expires_at = models.DateTimeField(
+        _("former secret valid until"), null=True, blank=True
+    )
+    # When the secret was last replaced: what the audit trail shows of a rotation.
+    secret_rotated_at = models.DateTimeField(_("secret replaced"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -43,10 +51,22 @@ class WebhookEndpoint(models.Model):
                 name="webhook_endpoint_http_url",
             ),
             models.CheckConstraint(condition=~Q(secret=""), name="webhook_endpoint_has_secret"),
+            models.CheckConstraint(
+                condition=Q(previous_secret="", previous_secret_expires_at__isnull=True)
+                | (~Q(previous_secret="") & Q(previous_secret_expires_at__isnull=False)),
+                name="webhook_previous_secret_has_expiry",
+            ),
         ]
 
     def __str__(self):
         return self.url
+
+    def signing_secrets(self, now) -> list[str]:
+        """The keys that sign a delivery made ``now``: the secret, and the former one during its
+        grace period."""
+        if self.previous_secret and self.previous_secret_expires_at > now:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
     def get_events_display(self) -> list[str]:
         labels = dict(Event.choices)

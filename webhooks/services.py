@@ -2,6 +2,7 @@
 
 import json
 import secrets
+from datetime import timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -10,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from .models import DeliveryStatus, Event, WebhookDelivery, WebhookEndpoint
 from .security import UnsafeUrl, url_check
+
+MAX_SECRET_GRACE = timedelta(days=7)
 
 
 class WebhookError(Exception):
@@ -27,21 +30,69 @@ def _enqueue_on_commit(keys: list[str]) -> None:
         transaction.on_commit(enqueue, robust=True)
 
 
-@transaction.atomic
-def endpoint_create(
-    *, url: str, events: list[str], description: str = "", by
-) -> tuple[WebhookEndpoint, str]:
-    """A new subscription and its signing secret (shown to staff once, to give the receiver)."""
+def _checked(url: str, events: list[str]) -> None:
     if not events or set(events) - set(Event.values):
         raise WebhookError(_("Choose at least one event."))
     try:
         url_check(url)
     except UnsafeUrl as exc:
         raise WebhookError(str(exc)) from exc
-    secret = "whsec_" + secrets.token_urlsafe(32)
+
+
+def _new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def endpoint_create(
+    *, url: str, events: list[str], description: str = "", by
+) -> tuple[WebhookEndpoint, str]:
+    """A new subscription and its signing secret (shown to staff once, to give the receiver)."""
+    _checked(url, events)
+    secret = _new_secret()
     endpoint = WebhookEndpoint.objects.create(
         url=url, events=sorted(events), description=description, secret=secret, created_by=by
     )
+    return endpoint, secret
+
+
+@transaction.atomic
+def endpoint_update(
+    *, endpoint: WebhookEndpoint, url: str, events: list[str], description: str, active: bool
+) -> WebhookEndpoint:
+    """Staff change an endpoint's address, events, description or state. Deliveries already
+    recorded keep going to the endpoint, at its new address. (The audit trail records who.)"""
+    _checked(url, events)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint.url, endpoint.events, endpoint.description = url, sorted(events), description
+    endpoint.active = active
+    endpoint.save(update_fields=["url", "events", "description", "active"])
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_secret_rotate(
+    *, endpoint: WebhookEndpoint, grace: timedelta
+) -> tuple[WebhookEndpoint, str]:
+    """A new signing secret (shown to staff once). During ``grace`` every delivery is signed
+    with the former secret too, so that the receiver can switch without refusing an event; a
+    zero grace revokes the former secret at once (a leaked secret). A second rotation within
+    the grace period ends the first one's: only the secret being replaced stays valid."""
+    if grace < timedelta(0) or grace > MAX_SECRET_GRACE:
+        raise WebhookError(_("Choose how long the former secret stays valid."))
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    secret = _new_secret()
+    if grace:
+        endpoint.previous_secret = endpoint.secret
+        endpoint.previous_secret_expires_at = timezone.now() + grace
+    else:
+        endpoint.previous_secret, endpoint.previous_secret_expires_at = "", None
+    endpoint.secret, endpoint.secret_rotated_at = secret, timezone.now()
+    endpoint.save(
+        update_fields=[
+            "secret", "previous_secret", "previous_secret_expires_at", "secret_rotated_at"
+        ]
+    )  # fmt: skip
     return endpoint, secret
 
 

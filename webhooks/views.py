@@ -1,4 +1,7 @@
-"""Staff pages of the webhooks: subscribe a URL to events, follow and resend deliveries."""
+"""Staff pages of the webhooks: subscribe a URL to events, edit it, replace its secret, follow
+and resend deliveries."""
+
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -10,7 +13,7 @@ from django.views.decorators.http import require_POST
 from core.permissions import staff_required
 
 from . import selectors, services
-from .forms import EndpointForm
+from .forms import EndpointEditForm, EndpointForm, SecretRotateForm
 from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 
@@ -67,6 +70,63 @@ def endpoint_detail(request, pk):
         "webhooks/endpoint_detail.html",
         {"endpoint": endpoint, "page": page, "statuses": DeliveryStatus.choices, "status": status},
     )
+
+
+def _edit_form(endpoint, data=None) -> EndpointEditForm:
+    fields = ("url", "events", "description", "active")
+    return EndpointEditForm(data, initial={name: getattr(endpoint, name) for name in fields})
+
+
+def _edit_page(request, endpoint, *, form=None, rotate_form=None, secret=None, status=200):
+    return render(
+        request,
+        "webhooks/endpoint_edit.html",
+        {
+            "endpoint": endpoint,
+            "form": form or _edit_form(endpoint),
+            "rotate_form": rotate_form or SecretRotateForm(),
+            "secret": secret,
+        },
+        status=status,
+    )
+
+
+@staff_required
+@never_cache
+def endpoint_edit(request, pk):
+    """Staff change the address, the events, the description or the state of an endpoint; the
+    same page replaces its signing secret (``endpoint_secret_rotate``)."""
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    form = _edit_form(endpoint, request.POST or None)
+    if request.method != "POST":
+        return _edit_page(request, endpoint, form=form)
+    if form.is_valid():
+        try:
+            services.endpoint_update(endpoint=endpoint, **form.cleaned_data)
+        except services.WebhookError as exc:
+            form.add_error("url", str(exc))
+        else:
+            messages.success(request, _("The endpoint is saved."))
+            return _see_other("webhooks:endpoint", endpoint.pk)
+    return _edit_page(request, endpoint, form=form, status=400)
+
+
+@staff_required
+@never_cache
+@require_POST
+def endpoint_secret_rotate(request, pk):
+    """A new signing secret, shown once on the page that answers (never in a redirect)."""
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    rotate_form = SecretRotateForm(request.POST)
+    if rotate_form.is_valid():
+        grace = timedelta(seconds=rotate_form.cleaned_data["grace"])
+        try:
+            endpoint, secret = services.endpoint_secret_rotate(endpoint=endpoint, grace=grace)
+        except services.WebhookError as exc:
+            rotate_form.add_error("grace", str(exc))
+        else:
+            return _edit_page(request, endpoint, secret=secret)
+    return _edit_page(request, endpoint, rotate_form=rotate_form, status=400)
 
 
 @staff_required

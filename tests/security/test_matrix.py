@@ -288,6 +288,12 @@ URLS = {
     "api_tokens:revoke": Row({"pk": 999999}, staff_only(NOT_ALLOWED), post=staff_only(NOT_FOUND)),
     "webhooks:endpoints": Row({}, staff_only(), post=staff_only(BAD)),
     "webhooks:endpoint": Row({"pk": 999999}, staff_only(NOT_FOUND)),
+    "webhooks:endpoint_edit": Row(
+        {"pk": 999999}, staff_only(NOT_FOUND), post=staff_only(NOT_FOUND)
+    ),
+    "webhooks:endpoint_secret_rotate": Row(
+        {"pk": 999999}, staff_only(NOT_ALLOWED), post=staff_only(NOT_FOUND)
+    ),
     "webhooks:endpoint_toggle": Row(
         {"pk": 999999}, staff_only(NOT_ALLOWED), post=staff_only(NOT_FOUND)
     ),

@@ -299,3 +299,130 @@ def test_the_webhook_pages_take_the_same_queries_for_one_row_and_many(
         event_record(event="meeting.booked", event_id=f"meeting.booked:{i + 2}", data={"id": i})
     many = (queries(lambda: client.get("/staff/webhooks/")), queries(lambda: client.get(page)))
     assert many == one
+
+
+def _audit(endpoint_row):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(WebhookEndpoint),
+        object_pk=str(endpoint_row.pk),
+        action=LogEntry.Action.UPDATE,
+    ).order_by("pk")
+
+
+def test_staff_edit_an_endpoint_and_the_trail_names_them(client, staff, receiver, endpoint):
+    row, _secret = endpoint
+    client.force_login(staff)
+    url = f"/staff/webhooks/{row.pk}/edit/"
+    page = client.get(url).content.decode()
+    assert receiver.url in page and 'value="meeting.booked"' in page
+    new_url = receiver.url.replace("/hook", "/crm")
+    response = client.post(
+        url, {"url": new_url, "events": ["meeting.cancelled"], "description": "CRM", "active": ""}
+    )
+    assert response.status_code == 303 and response["Location"] == f"/staff/webhooks/{row.pk}/"
+    row.refresh_from_db()
+    assert (row.url, row.events, row.description, row.active) == (
+        new_url, ["meeting.cancelled"], "CRM", False,
+    )  # fmt: skip
+    entry = _audit(row).last()
+    assert entry.actor == staff
+    assert entry.changes_dict["url"] == [receiver.url, new_url]
+    assert entry.changes_dict["active"] == [True, False]
+    # Paused: no new delivery.
+    event_record(event="meeting.cancelled", event_id="meeting.cancelled:1", data={"id": 1})
+    assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"url": "http://127.0.0.1:8000/", "events": ["meeting.booked"]},  # private
+        {"url": "ftp://crm.example/", "events": ["meeting.booked"]},
+        {"url": "https://crm.example/", "events": []},
+        {"url": "https://crm.example/", "events": ["meeting.exploded"]},
+    ],
+)
+def test_a_bad_edit_is_refused_with_a_reason_and_changes_nothing(
+    client, staff, receiver, endpoint, settings, data
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    row, _secret = endpoint
+    WebhookEndpoint.objects.filter(pk=row.pk).update(url="https://crm.example/hook")
+    client.force_login(staff)
+    response = client.post(f"/staff/webhooks/{row.pk}/edit/", {**data, "active": "on"})
+    assert response.status_code == 400 and "is-invalid" in response.content.decode()
+    row.refresh_from_db()
+    assert (row.url, row.events) == ("https://crm.example/hook", sorted(ALL))
+
+
+def test_a_rotated_secret_signs_beside_the_former_one_until_its_grace_ends(
+    client, staff, receiver, endpoint
+):
+    row, old = endpoint
+    client.force_login(staff)
+    response = client.post(f"/staff/webhooks/{row.pk}/secret/", {"grace": "86400"})
+    assert response.status_code == 200 and "no-cache" in response["Cache-Control"]
+    row.refresh_from_db()
+    new = row.secret
+    assert new != old and new in response.content.decode()
+    assert new not in client.get(f"/staff/webhooks/{row.pk}/edit/").content.decode()
+    assert row.previous_secret == old
+    assert (
+        timedelta(hours=23) < row.previous_secret_expires_at - timezone.now() <= timedelta(hours=24)
+    )
+    # During the grace period: two v1= signatures; a receiver holding either key accepts.
+    deliver(_one(receiver, row).key)
+    [request] = receiver.accepted
+    assert request["headers"]["X-Webhook-Signature"].count("v1=") == 2
+    assert _verified(request, new) and _verified(request, old)
+    assert not _verified(request, "whsec_other")
+    # The trail records the rotation with its author, never a secret.
+    entry = _audit(row).last()
+    assert entry.actor == staff and "secret_rotated_at" in entry.changes_dict
+    assert old not in str(entry.changes) and new not in str(entry.changes)
+    # Once the grace period is over, the former secret signs nothing.
+    WebhookEndpoint.objects.filter(pk=row.pk).update(
+        previous_secret_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    event_record(event="meeting.booked", event_id="meeting.booked:8", data={"id": 8})
+    deliver(WebhookDelivery.objects.get(event_id="meeting.booked:8").key)
+    later = receiver.accepted[-1]
+    assert later["headers"]["X-Webhook-Signature"].count("v1=") == 1
+    assert _verified(later, new) and not _verified(later, old)
+
+
+def test_a_leaked_secret_is_revoked_at_once(client, staff, receiver, endpoint):
+    row, old = endpoint
+    client.force_login(staff)
+    assert client.post(f"/staff/webhooks/{row.pk}/secret/", {"grace": "0"}).status_code == 200
+    row.refresh_from_db()
+    assert (row.previous_secret, row.previous_secret_expires_at) == ("", None)
+    deliver(_one(receiver, row).key)
+    [request] = receiver.accepted
+    assert _verified(request, row.secret) and not _verified(request, old)
+
+
+@pytest.mark.parametrize("grace", ["", "-60", "999999999", "une heure"])
+def test_a_bad_grace_period_is_refused_and_keeps_the_secret(
+    client, staff, receiver, endpoint, grace
+):
+    row, old = endpoint
+    client.force_login(staff)
+    response = client.post(f"/staff/webhooks/{row.pk}/secret/", {"grace": grace})
+    assert response.status_code == 400
+    row.refresh_from_db()
+    assert row.secret == old and not row.previous_secret
+
+
+def test_only_staff_edit_an_endpoint_or_replace_its_secret(client, member, endpoint):
+    row, old = endpoint
+    client.force_login(member)
+    assert client.get(f"/staff/webhooks/{row.pk}/edit/").status_code == 403
+    edit = {"url": "https://evil.example/", "events": ALL, "active": "on"}
+    assert client.post(f"/staff/webhooks/{row.pk}/edit/", edit).status_code == 403
+    assert client.post(f"/staff/webhooks/{row.pk}/secret/", {"grace": "0"}).status_code == 403
+    row.refresh_from_db()
+    assert row.url != "https://evil.example/" and row.secret == old
