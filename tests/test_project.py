@@ -73,6 +73,7 @@ def test_docker_compose_names_the_six_services_with_health_checks():
     assert services["worker"]["environment"] == env  # one configuration for every process
     assert services["web"]["depends_on"]["db"]["condition"] == "service_healthy"
     assert "8025:8025" in services["mailpit"]["ports"]  # the web inbox
+    assert "http://127.0.0.1:8000/healthz/ready" in services["web"]["healthcheck"]["test"]
 
 
 def test_ci_runs_the_readme_test_command():
@@ -81,6 +82,44 @@ def test_ci_runs_the_readme_test_command():
     commands = re.findall(r"^make [a-z-]+$", readme, re.MULTILINE)
     assert commands[:2] == ["make run", "make test"], "the two commands open the README"
     assert re.search(r"^make test$", ci, re.MULTILINE)
+
+
+def _audit_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ci_audit", ROOT / ".ci" / "audit.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_ci_audits_the_lock_with_the_first_service_that_answers(monkeypatch, capsys):
+    """`make audit` (in CI) runs pip-audit --strict on the lock through PyPI or else OSV,
+    passing its exit status on (a vulnerability fails CI)."""
+    assert re.search(r"^make audit$", (ROOT / ".ci" / "run").read_text(), re.MULTILINE)
+    audit = _audit_module()
+    calls = []
+    monkeypatch.setattr(audit, "pypi", lambda name, version: (False, "pypi: HTTP 404"))
+    monkeypatch.setattr(audit, "osv", lambda name, version: (True, "osv: HTTP 200"))
+    monkeypatch.setattr(audit.subprocess, "call", lambda command: calls.append(command) or 1)
+    assert audit.main() == 1  # pip-audit found a vulnerability: the command fails
+    [command] = calls
+    assert "--strict" in command and "--require-hashes" in command
+    assert command[command.index("--vulnerability-service") + 1] == "osv"
+    assert command[-1].endswith("requirements.txt")
+
+
+def test_ci_audit_says_when_it_cannot_check(monkeypatch, capsys):
+    audit = _audit_module()
+    monkeypatch.setattr(audit, "pypi", lambda name, version: (False, "pypi: HTTP 404"))
+    monkeypatch.setattr(audit, "osv", lambda name, version: (False, "osv: URLError"))
+    monkeypatch.setattr(audit.subprocess, "call", lambda command: pytest.fail("no service"))
+    monkeypatch.delenv("AUDIT_REQUIRED", raising=False)
+    assert audit.main() == 0
+    out = capsys.readouterr().out
+    assert out.startswith("NOT AUDITED") and "pypi: HTTP 404" in out and "osv: URLError" in out
+    monkeypatch.setenv("AUDIT_REQUIRED", "1")
+    assert audit.main() == 1
 
 
 def test_translation_catalogue_is_complete():
