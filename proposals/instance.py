@@ -124,39 +124,82 @@ def _active(mission: Mission):
 
 
 def mission_instance(mission: Mission, *, now=None) -> MissionInstance:
-    """Build the scheduling instance of ``mission`` (reads only)."""
-    now = now or timezone.now()
-    zone = mission.tzinfo
-    slots = list(
+    """Build the scheduling instance of ``mission`` (reads only), step by step; each step reads
+    in a fixed number of queries, whatever the size of the mission."""
+    slots = _future_slots(mission, now or timezone.now())
+    slot_ids = {s.pk for s in slots}
+    fixed, movable, met_before = _current_meetings(mission, slot_ids)
+    standing = [*fixed.values(), *movable.values()]
+    firms, operators = _matchmaking_parties(mission)
+    participants = _participants(
+        capacity={**_capacities(mission, kept=standing), **firms},
+        operators=operators | {m.operator_id for m in standing},
+        unavailable=_unavailability(slot_ids),
+    )
+    wishes = _wishes(mission, firms=set(firms), operators=operators)
+    # A pair that met in a slot that has started is not requested again.
+    met = met_before - set(fixed) - set(movable)
+    base_weights = {pair: wish.weight() for pair, wish in wishes.items() if pair not in met}
+    keep_bonus = sum(base_weights.values()) + 1
+    return MissionInstance(
+        instance=Instance(
+            slots=tuple(_problem_slot(s, mission.tzinfo) for s in slots),
+            participants=participants,
+            requests=_requests(wishes, base_weights, movable, keep_bonus),
+            fixed=tuple(_fixed(m) for m in sorted(fixed.values(), key=lambda m: m.pk)),
+        ),
+        base_weights=base_weights,
+        fixed=fixed,
+        movable=movable,
+        keep_bonus=keep_bonus,
+        requests=len(base_weights),
+        slots={slot_key(s.pk): s for s in slots},
+    )
+
+
+def _future_slots(mission: Mission, now) -> list[Slot]:
+    """The slots that have not started, with their number of tables."""
+    return list(
         Slot.objects.filter(mission=mission, starts_at__gt=now)
         .annotate(table_count=Count("session__table_set", distinct=True))
         .order_by("starts_at", "pk")
     )
-    slot_ids = {s.pk for s in slots}
-    problem_slots = tuple(
-        ProblemSlot(
-            id=slot_key(s.pk),
-            day=timezone.localtime(s.starts_at, zone).date().isoformat(),
-            start=s.starts_at.isoformat(),
-            end=s.ends_at.isoformat(),
-            tables=s.table_count,
-            # Each B2B session of the mission is a session of the instance: the pause between
-            # a morning and an afternoon session is no idle gap.
-            session=f"B{s.session_id}",
-        )
-        for s in slots
+
+
+def _problem_slot(slot: Slot, zone) -> ProblemSlot:
+    return ProblemSlot(
+        id=slot_key(slot.pk),
+        day=timezone.localtime(slot.starts_at, zone).date().isoformat(),
+        start=slot.starts_at.isoformat(),
+        end=slot.ends_at.isoformat(),
+        tables=slot.table_count,
+        # Each B2B session of the mission is a session of the instance: the pause between a
+        # morning and an afternoon session is no idle gap.
+        session=f"B{slot.session_id}",
     )
 
+
+def _pair(meeting_or_request) -> Pair:
+    return pair_key(
+        firm_key(meeting_or_request.company_id), operator_key(meeting_or_request.operator_id)
+    )
+
+
+def _current_meetings(mission: Mission, slot_ids: set[int]):
+    """The active meetings of the slots to come, fixed or movable, by pair; and every pair that
+    has an active meeting, past ones included."""
     meetings = list(_active(mission).only("pk", "company", "operator", "slot", "status", "locked"))
-    met_before = {pair_key(firm_key(m.company_id), operator_key(m.operator_id)) for m in meetings}
     fixed: dict[Pair, Meeting] = {}
     movable: dict[Pair, Meeting] = {}
     for m in meetings:
         if m.slot_id in slot_ids:
-            target = fixed if is_fixed(m) else movable
-            target[pair_key(firm_key(m.company_id), operator_key(m.operator_id))] = m
+            (fixed if is_fixed(m) else movable)[_pair(m)] = m
+    return fixed, movable, {_pair(m) for m in meetings}
 
-    capacity = dict(
+
+def _matchmaking_parties(mission: Mission) -> tuple[dict[int, int], set[int]]:
+    """The approved firms with their number of delegates, and the confirmed operators."""
+    firms = dict(
         Application.objects.filter(mission=mission, status=Application.Status.APPROVED)
         .annotate(n=Count("delegates"))
         .values_list("company_id", "n")
@@ -166,108 +209,121 @@ def mission_instance(mission: Mission, *, now=None) -> MissionInstance:
             mission=mission, status=OperatorRegistration.Status.CONFIRMED
         ).values_list("operator_id", flat=True)
     )
-    approved_firms, confirmed_operators = set(capacity), set(operators)
-    for m in [*fixed.values(), *movable.values()]:
-        if m.company_id not in capacity:
-            # No longer approved, yet its meeting stands: its delegates still hold it.
-            capacity[m.company_id] = (
-                Application.objects.filter(mission=mission, company_id=m.company_id).aggregate(
-                    n=Count("delegates")
-                )["n"]
-                or 1
-            )
-        operators.add(m.operator_id)
+    return firms, operators
 
+
+def _capacities(mission: Mission, *, kept: list[Meeting]) -> dict[int, int]:
+    """The capacity of every firm of a standing meeting (its number of delegates, at least 1):
+    a firm no longer approved keeps its meeting, which its delegates still hold."""
+    companies = {m.company_id for m in kept}
+    found = dict(
+        Application.objects.filter(mission=mission, company_id__in=companies)
+        .annotate(n=Count("delegates"))
+        .values_list("company_id", "n")
+    )
+    return {pk: found.get(pk) or 1 for pk in companies}
+
+
+def _unavailability(slot_ids: set[int]) -> dict[str, list[str]]:
+    """The slots where each party cannot meet, by participant key, in time order."""
     unavailable: dict[str, list[str]] = defaultdict(list)
     for u in Unavailability.objects.filter(slot_id__in=slot_ids).order_by("slot__starts_at"):
         key = firm_key(u.company_id) if u.company_id else operator_key(u.operator_id)
         unavailable[key].append(slot_key(u.slot_id))
-    participants = tuple(
+    return unavailable
+
+
+def _participants(
+    *, capacity: dict[int, int], operators: set[int], unavailable: dict[str, list[str]]
+) -> tuple[Participant, ...]:
+    firms = tuple(
         Participant(
             id=firm_key(pk),
             side="firm",
             capacity=capacity[pk],
-            unavailable=tuple(unavailable[firm_key(pk)]),
+            unavailable=tuple(unavailable.get(firm_key(pk), ())),
         )
         for pk in sorted(capacity)
-    ) + tuple(
+    )
+    return firms + tuple(
         Participant(
             id=operator_key(pk),
             side="operator",
             capacity=1,
-            unavailable=tuple(unavailable[operator_key(pk)]),
+            unavailable=tuple(unavailable.get(operator_key(pk), ())),
         )
         for pk in sorted(operators)
     )
 
-    # Wishes per pair, among the parties that take part in the matchmaking.
-    wishes: dict[Pair, dict] = {}
+
+@dataclass
+class Wish:
+    """What both sides of a pair want: each side's priority, if it asked, and whether it
+    accepted the other side's request."""
+
+    a: str  # the firm's key
+    b: str  # the operator's key
+    company_priority: int | None = None
+    operator_priority: int | None = None
+    company_accepted: bool = False
+    operator_accepted: bool = False
+
+    def weight(self) -> int:
+        return request_weight(
+            company_priority=self.company_priority,
+            operator_priority=self.operator_priority,
+            company_accepted=self.company_accepted,
+            operator_accepted=self.operator_accepted,
+        )
+
+
+def _wishes(mission: Mission, *, firms: set[int], operators: set[int]) -> dict[Pair, Wish]:
+    """The open requests between parties that take part in the matchmaking (not an operator
+    kept only for a meeting that stands), by pair."""
+    wishes: dict[Pair, Wish] = {}
     for r in MeetingRequest.objects.filter(
         mission=mission,
         status__in=OPEN_REQUESTS,
-        company_id__in=approved_firms,
-        operator_id__in=confirmed_operators,  # not one kept only for a meeting that stands
+        company_id__in=firms,
+        operator_id__in=operators,
     ).only("company", "operator", "side", "priority", "status"):
-        pair = pair_key(firm_key(r.company_id), operator_key(r.operator_id))
         wish = wishes.setdefault(
-            pair,
-            {
-                "a": firm_key(r.company_id),
-                "b": operator_key(r.operator_id),
-                "company_priority": None,
-                "operator_priority": None,
-                "company_accepted": False,
-                "operator_accepted": False,
-            },
+            _pair(r), Wish(a=firm_key(r.company_id), b=operator_key(r.operator_id))
         )
-        wish[f"{r.side}_priority"] = r.priority
-        if r.status == RequestStatus.ACCEPTED:
-            # The side that was asked said yes.
+        setattr(wish, f"{r.side}_priority", r.priority)
+        if r.status == RequestStatus.ACCEPTED:  # the side that was asked said yes
             other = Side.OPERATOR if r.side == Side.COMPANY else Side.COMPANY
-            wish[f"{other}_accepted"] = True
+            setattr(wish, f"{other}_accepted", True)
+    return wishes
 
-    base_weights: dict[Pair, int] = {}
-    for pair, wish in wishes.items():
-        if pair in met_before and pair not in fixed and pair not in movable:
-            continue  # they met in a slot that has started
-        base_weights[pair] = request_weight(
-            company_priority=wish["company_priority"],
-            operator_priority=wish["operator_priority"],
-            company_accepted=wish["company_accepted"],
-            operator_accepted=wish["operator_accepted"],
-        )
-    keep_bonus = sum(base_weights.values()) + 1
+
+def _requests(
+    wishes: dict[Pair, Wish],
+    base_weights: dict[Pair, int],
+    movable: dict[Pair, Meeting],
+    keep_bonus: int,
+) -> tuple[Request, ...]:
+    """The weighted pairs: the wishes, and each movable meeting with ``keep_bonus`` on top."""
     requests = [
-        Request(a=wishes[pair]["a"], b=wishes[pair]["b"], weight=weight)
+        Request(a=wishes[pair].a, b=wishes[pair].b, weight=weight)
         for pair, weight in base_weights.items()
         if pair not in movable
-    ]
-    for pair, m in movable.items():
-        requests.append(
-            Request(
-                a=firm_key(m.company_id),
-                b=operator_key(m.operator_id),
-                weight=base_weights.get(pair, 0) + keep_bonus,
-            )
+    ] + [
+        Request(
+            a=firm_key(m.company_id),
+            b=operator_key(m.operator_id),
+            weight=base_weights.get(pair, 0) + keep_bonus,
         )
-    requests.sort(key=lambda r: (r.a, r.b))
-    fixed_rows = tuple(
-        Fixed(a=firm_key(m.company_id), b=operator_key(m.operator_id), slot=slot_key(m.slot_id))
-        for m in sorted(fixed.values(), key=lambda m: m.pk)
-    )
-    return MissionInstance(
-        instance=Instance(
-            slots=problem_slots,
-            participants=participants,
-            requests=tuple(requests),
-            fixed=fixed_rows,
-        ),
-        base_weights=base_weights,
-        fixed=fixed,
-        movable=movable,
-        keep_bonus=keep_bonus,
-        requests=len(base_weights),
-        slots={slot_key(s.pk): s for s in slots},
+        for pair, m in movable.items()
+    ]
+    return tuple(sorted(requests, key=lambda r: (r.a, r.b)))
+
+
+def _fixed(meeting: Meeting) -> Fixed:
+    return Fixed(
+        a=firm_key(meeting.company_id),
+        b=operator_key(meeting.operator_id),
+        slot=slot_key(meeting.slot_id),
     )
 
 
@@ -284,11 +340,7 @@ def with_movable_fixed(mi: MissionInstance) -> Instance:
             for r in instance.requests
             if r.pair not in movable or r.weight - mi.keep_bonus > 0
         ),
-        fixed=instance.fixed
-        + tuple(
-            Fixed(a=firm_key(m.company_id), b=operator_key(m.operator_id), slot=slot_key(m.slot_id))
-            for m in mi.movable.values()
-        ),
+        fixed=instance.fixed + tuple(_fixed(m) for m in mi.movable.values()),
     )
 
 

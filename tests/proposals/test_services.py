@@ -4,7 +4,8 @@ from datetime import time, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from icalendar import Calendar
@@ -208,6 +209,39 @@ def test_instance_movable_meeting_must_be_kept_and_past_slots_left_out():
     assert [s.id for s in later.instance.slots] == [slot_key(s.pk) for s in slots[3:]]
     # The pair met in a slot that has started: it is not requested again.
     assert not later.instance.requests and not later.instance.fixed
+
+
+def _world(firms: int, *, withdrawn: int):
+    """A mission of ``firms`` firms and operators, each pair of neighbours with a mutual wish and
+    a meeting, plus ``withdrawn`` firms no longer approved whose meetings stand."""
+    session = MeetingSessionFactory(tables=firms + withdrawn)
+    mission, slots = session.mission, _slots(session)
+    pairs = [participants(mission, delegates=2) for _ in range(firms + withdrawn)]
+    for index, (owner, contact) in enumerate(pairs):
+        _ask(mission, owner, contact, side="company", priority=3)
+        _ask(mission, owner, contact, side="operator", priority=1)
+        _book(session, owner, contact, slots[index % len(slots)])
+        Unavailability.objects.create(slot=slots[-1], operator=contact.operator)
+    for owner, _contact in pairs[firms:]:
+        owner.company.applications.update(status="withdrawn")
+    return mission
+
+
+def _instance_queries(mission) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as captured:
+        mi = mission_instance(mission)
+    return len(captured.captured_queries), mi
+
+
+def test_the_instance_is_read_in_the_same_queries_for_a_small_and_a_large_mission():
+    small, small_mi = _instance_queries(_world(1, withdrawn=1))
+    large, large_mi = _instance_queries(_world(12, withdrawn=5))
+    assert small == large
+    assert len(small_mi.instance.participants) == 4 and len(large_mi.instance.participants) == 34
+    assert len(large_mi.instance.fixed) == 17 and len(large_mi.instance.requests) == 12
+    # A withdrawn firm keeps its meeting and its capacity (two delegates), not its wishes.
+    capacities = {p.capacity for p in large_mi.instance.participants if p.side == "firm"}
+    assert capacities == {2}
 
 
 # --- Computing and publishing -----------------------------------------------------------------
