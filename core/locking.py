@@ -59,6 +59,11 @@ def violated_constraint(exc: IntegrityError) -> str | None:
     return getattr(diag, "constraint_name", None)
 
 
+def _sqlstate(error) -> str | None:
+    """The SQLSTATE of a driver's error: ``sqlstate`` in psycopg 3, ``pgcode`` in psycopg2."""
+    return getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+
+
 def retried(refusal: Callable[[], Exception]):
     """Run the decorated service in its own transaction (a savepoint inside another one); if
     the database ends it as a deadlock or a serialisation failure, run it once more, then raise
@@ -72,7 +77,7 @@ def retried(refusal: Callable[[], Exception]):
                     with transaction.atomic():
                         return service(*args, **kwargs)
                 except OperationalError as exc:
-                    if getattr(exc.__cause__, "pgcode", None) not in CONFLICTS:
+                    if _sqlstate(exc.__cause__) not in CONFLICTS:
                         raise
                     logger.warning(
                         "%s lost a race (attempt %d): %s", service.__name__, attempt, exc
