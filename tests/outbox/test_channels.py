@@ -22,7 +22,7 @@ from outbox.models import Email, EmailStatus, MobileNumber
 from outbox.services import email_retry
 from tests.factories import MeetingSessionFactory, participants
 
-from .providers import ProviderServer
+from .providers import TWILIO_TOKEN, ProviderServer
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def _meta_change(**value):
     }  # fmt: skip
 
 
-def _twilio_post(client, name, params, *, token="twilio-auth-token"):
+def _twilio_post(client, name, params, *, token=TWILIO_TOKEN):
     url = "https://b2b.example.org" + reverse(f"outbox:{name}")
     signed = url + "".join(k + params[k] for k in sorted(params))
     digest = hmac.new(token.encode(), signed.encode(), hashlib.sha1).digest()
@@ -130,8 +130,12 @@ def test_opting_in_normalises_the_number_and_records_the_consent(client, operato
     ("data", "field", "message"),
     [
         ({"mobile": "12345", "mobile_channel": "sms", "consent": "on"}, "mobile", "valid"),
-        ({"mobile": "+22670123456", "mobile_channel": "sms"}, "consent", "Tick this box"),
-        ({"mobile": "", "mobile_channel": "whatsapp", "consent": "on"}, "mobile", "Give a mobile"),
+        ({"mobile": "+22670123456", "mobile_channel": "sms"}, "consent", "Cochez cette case"),
+        (
+            {"mobile": "", "mobile_channel": "whatsapp", "consent": "on"},
+            "mobile",
+            "Indiquez un numéro",
+        ),
     ],
 )
 def test_a_bad_opt_in_is_refused_with_a_message(client, operator_contact, data, field, message):
@@ -147,7 +151,7 @@ def test_a_bad_opt_in_is_refused_with_a_message(client, operator_contact, data, 
 
 
 def test_a_booking_goes_as_a_whatsapp_template_and_an_sms_once_each(provider, pair):
-    book, owner, contact, session = pair
+    book, _owner, _contact, _session = pair
     meeting = book()
     (whatsapp,) = provider.sent("meta")
     body = whatsapp["body"]
@@ -360,7 +364,7 @@ def test_an_sms_stop_and_the_stop_link(client, provider, pair):
 def test_the_morning_summary_once_per_participant_and_day(
     provider, pair, django_capture_on_commit_callbacks
 ):
-    book, _owner, contact, session = pair
+    book, _owner, _contact, session = pair
     other_owner, _other_contact = participants(session.mission)
     book(1)
     book(3, company=other_owner.company)
@@ -371,7 +375,7 @@ def test_the_morning_summary_once_per_participant_and_day(
         summaries_send(now=morning)
     with django_capture_on_commit_callbacks(execute=True):
         summaries_send(now=morning + timedelta(minutes=15))
-    whatsapp = [r for r in provider.sent("meta")]
+    whatsapp = provider.sent("meta")
     assert len(whatsapp) == 1
     params = [p["text"] for p in whatsapp[0]["body"]["template"]["components"][0]["parameters"]]
     assert whatsapp[0]["body"]["template"]["name"] == "day_summary"
@@ -386,7 +390,7 @@ def test_the_morning_summary_once_per_participant_and_day(
 def test_a_summary_that_cannot_reach_the_phone_is_e_mailed(
     provider, pair, mailoutbox, django_capture_on_commit_callbacks
 ):
-    book, owner, contact, session = pair
+    book, _owner, contact, session = pair
     user_mobile_set(user=contact, mobile=OPERATOR_PHONE, channel="whatsapp", sms_fallback=False)
     book(1)
     provider.meta_answers.append("not_on_whatsapp")
