@@ -31,34 +31,35 @@ def _agenda(mission) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("matchmaking:agenda", args=[mission.slug])
 
 
-@short_message("meeting_booked")
-def meeting_booked(*, meeting, mission, recipient, **_context) -> ShortMessage:
+def _announce(meeting, mission, recipient, *, text: str, template: str) -> ShortMessage:
+    """A meeting booked or moved: ``text`` (translated) filled, with the reader's own link to
+    confirm they will attend."""
     day, time = _when(meeting, mission)
     link = settings.SITE_URL.rstrip("/") + reverse(
         "matchmaking:attend", args=[attendance_token(meeting, recipient.email)]
     )
+    filled = text % {"prefix": PREFIX, "pair": _pair(meeting), "day": day, "time": time,
+                     "table": meeting.table, "link": link}  # fmt: skip
+    params = (_pair(meeting), day, time, str(meeting.table), link)
+    return ShortMessage(text=filled, template=template, params=params)
+
+
+@short_message("meeting_booked")
+def meeting_booked(*, meeting, mission, recipient, **_context) -> ShortMessage:
     text = _(
         "%(prefix)s: meeting booked, %(pair)s, %(day)s at %(time)s, %(table)s. "
         "Confirm you will attend: %(link)s"
-    ) % {"prefix": PREFIX, "pair": _pair(meeting), "day": day, "time": time,
-         "table": meeting.table, "link": link}  # fmt: skip
-    params = (_pair(meeting), day, time, str(meeting.table), link)
-    return ShortMessage(text=text, template="meeting_booked", params=params)
+    )
+    return _announce(meeting, mission, recipient, text=text, template="meeting_booked")
 
 
 @short_message("meeting_moved")
 def meeting_moved(*, meeting, mission, recipient, **_context) -> ShortMessage:
-    day, time = _when(meeting, mission)
-    link = settings.SITE_URL.rstrip("/") + reverse(
-        "matchmaking:attend", args=[attendance_token(meeting, recipient.email)]
-    )
     text = _(
         "%(prefix)s: meeting moved, %(pair)s, now %(day)s at %(time)s, %(table)s. "
         "Confirm you will attend: %(link)s"
-    ) % {"prefix": PREFIX, "pair": _pair(meeting), "day": day, "time": time,
-         "table": meeting.table, "link": link}  # fmt: skip
-    params = (_pair(meeting), day, time, str(meeting.table), link)
-    return ShortMessage(text=text, template="meeting_moved", params=params)
+    )
+    return _announce(meeting, mission, recipient, text=text, template="meeting_moved")
 
 
 @short_message("meeting_cancelled")

@@ -8,17 +8,15 @@ import signal
 import time
 
 import pytest
-from celery import Celery
-from django.conf import settings
 from django.db import transaction
 
 from accounts.services import user_mobile_set
 from matchmaking import services
-from outbox import tasks
 from outbox.models import Email
 from outbox.services import phone_stop
 from tests.factories import MeetingSessionFactory, participants
 
+from .conftest import broker_app, flush
 from .providers import ProviderServer
 from .test_worker import Workers, _wait
 
@@ -30,22 +28,9 @@ PHONE = "+22670123456"
 
 @pytest.fixture
 def broker(monkeypatch):
-    url = settings.REDIS_URL.rsplit("/", 1)[0] + f"/{BROKER_DB}"
-    app = Celery("channel-tests", broker=url, set_as_current=False)
-    app.conf.update(task_serializer="json", accept_content=["json"])
-    with app.connection_for_write() as conn:
-        conn.default_channel.client.flushdb()
-    monkeypatch.setattr(
-        tasks.email_deliver_task, "delay", lambda key: app.send_task("outbox.deliver", args=[key])
-    )
-    monkeypatch.setattr(
-        tasks.email_deliver_many_task,
-        "delay",
-        lambda keys: app.send_task("outbox.deliver_many", args=[keys]),
-    )
+    app = broker_app(monkeypatch, BROKER_DB)
     yield app
-    with app.connection_for_write() as conn:
-        conn.default_channel.client.flushdb()
+    flush(app)
 
 
 @pytest.fixture
