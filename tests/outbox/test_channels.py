@@ -13,14 +13,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import MobileConsent
+from accounts.models import MobileConsent, User
 from accounts.services import user_mobile_set
 from matchmaking import services
 from matchmaking.attendance import summaries_send
 from outbox import delivery, phones
 from outbox.models import Email, EmailStatus, MobileNumber
 from outbox.services import email_retry
-from tests.factories import MeetingSessionFactory, participants
+from tests.factories import MeetingSessionFactory, MissionFactory, participants
 
 from .providers import TWILIO_TOKEN, ProviderServer
 
@@ -145,6 +145,35 @@ def test_a_bad_opt_in_is_refused_with_a_message(client, operator_contact, data, 
     assert message in " ".join(response.context["mobile_form"].errors[field])
     operator_contact.refresh_from_db()
     assert operator_contact.mobile_channel == "" and not MobileConsent.objects.exists()
+
+
+def _signup(client, **mobile):
+    from companies.models import Sector
+
+    mission = MissionFactory(country="MR", city="Nouakchott", timezone="Africa/Nouakchott")
+    data = {
+        "full_name": "Mariem Mint Ahmed", "email": "mariem@banque-chinguetti.mr", "phone": "",
+        "name": "Banque Chinguetti", "kind": "bank", "country": "MR", "city": "Nouakchott",
+        "website": "", "sectors": [str(Sector.objects.first().pk)], "needs": "Paiement mobile",
+    }  # fmt: skip
+    data |= {f"mobile-{k}": v for k, v in mobile.items()}
+    return client.post(reverse("missions:meet", args=[mission.slug]), data)
+
+
+def test_an_operator_opts_in_at_sign_up(client):
+    response = _signup(client, mobile="+222 36 12 34 56", mobile_channel="whatsapp", consent="on")
+    assert response.status_code == 302
+    user = User.objects.get(email="mariem@banque-chinguetti.mr")
+    assert (str(user.mobile), user.mobile_channel) == ("+22236123456", "whatsapp")
+    assert MobileConsent.objects.get(user=user).source == "signup"
+
+
+def test_a_bad_number_at_sign_up_keeps_the_input_and_creates_nothing(client):
+    response = _signup(client, mobile="36 12", mobile_channel="whatsapp", consent="on")
+    assert response.status_code == 400
+    assert "Banque Chinguetti" in response.content.decode()
+    assert response.context["mobile_form"].errors["mobile"]
+    assert not User.objects.filter(email="mariem@banque-chinguetti.mr").exists()
 
 
 # --- What is sent ---------------------------------------------------------------------------------
