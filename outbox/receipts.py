@@ -51,22 +51,30 @@ TWILIO_STATES = {
 }
 
 
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def meta_events(payload: dict) -> tuple[list[dict], list[dict]]:
     """The statuses and the messages of a WhatsApp Cloud API webhook
     (``entry[].changes[].value``)."""
     statuses, messages = [], []
-    for entry in payload.get("entry") or []:
-        for change in (entry or {}).get("changes") or []:
-            value = (change or {}).get("value") or {}
-            statuses += [s for s in value.get("statuses") or [] if isinstance(s, dict)]
-            messages += [m for m in value.get("messages") or [] if isinstance(m, dict)]
+    for entry in _list(_dict(payload).get("entry")):
+        for change in _list(_dict(entry).get("changes")):
+            value = _dict(_dict(change).get("value"))
+            statuses += [s for s in _list(value.get("statuses")) if isinstance(s, dict)]
+            messages += [m for m in _list(value.get("messages")) if isinstance(m, dict)]
     return statuses, messages
 
 
 def meta_reason(status: dict) -> str:
     parts = []
-    for error in status.get("errors") or []:
-        details = (error.get("error_data") or {}).get("details", "")
+    for error in filter(None, map(_dict, _list(status.get("errors")))):
+        details = _dict(error.get("error_data")).get("details", "")
         parts.append(f"WhatsApp {error.get('code')}: {error.get('title', '')} {details}".strip())
     return "; ".join(parts)
 
@@ -75,11 +83,11 @@ def meta_text(message: dict) -> str:
     """What a reader wrote: a text, a quick-reply button's text, or an interactive reply's title."""
     kind = message.get("type")
     if kind == "text":
-        return str((message.get("text") or {}).get("body", ""))
+        return str(_dict(message.get("text")).get("body", ""))
     if kind == "button":
-        return str((message.get("button") or {}).get("text", ""))
+        return str(_dict(message.get("button")).get("text", ""))
     if kind == "interactive":
-        interactive = message.get("interactive") or {}
-        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+        interactive = _dict(message.get("interactive"))
+        reply = _dict(interactive.get("button_reply")) or _dict(interactive.get("list_reply"))
         return str(reply.get("title", ""))
     return ""

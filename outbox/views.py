@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import render
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -25,6 +26,8 @@ def _e164(raw: str) -> str:
         number = phonenumbers.parse("+" + raw.strip().lstrip("+"))
     except phonenumbers.NumberParseException:
         return ""
+    if not phonenumbers.is_possible_number(number):
+        return ""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -37,7 +40,7 @@ def whatsapp_webhook(request):
         if (
             token
             and request.GET.get("hub.mode") == "subscribe"
-            and request.GET.get("hub.verify_token") == token
+            and constant_time_compare(request.GET.get("hub.verify_token", ""), token)
         ):
             return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
         return HttpResponseForbidden(_("This webhook's verify token is wrong."))
@@ -46,9 +49,8 @@ def whatsapp_webhook(request):
         logger.warning("WhatsApp webhook refused: bad signature")
         return HttpResponseForbidden(_("The signature of this request is wrong."))
     try:
-        payload = json.loads(body)
-        statuses, messages = receipts.meta_events(payload if isinstance(payload, dict) else {})
-    except (ValueError, AttributeError, TypeError):
+        statuses, messages = receipts.meta_events(json.loads(body))
+    except ValueError:
         return HttpResponseBadRequest(_("This request is not a WhatsApp webhook."))
     for status in statuses:
         if state := receipts.META_STATES.get(status.get("status")):

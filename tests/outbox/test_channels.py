@@ -330,6 +330,58 @@ def test_an_undelivered_receipt_fails_the_message_and_queues_its_fallback(
     assert provider.sent("twilio")[-1]["body"]["To"] == OPERATOR_PHONE
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"not json",
+        b"[1, 2]",
+        json.dumps({"entry": "x"}).encode(),
+        json.dumps({"entry": [{"changes": [{"value": {"statuses": [
+            {"id": 5, "status": "failed", "errors": "boom"},
+            {"id": "x", "status": "failed", "errors": [1, {"error_data": "x"}]},
+        ], "messages": [{"from": "abc", "type": "text", "text": "STOP"},
+                        {"from": "+", "type": "interactive", "interactive": []}]}}]}]}).encode(),
+    ],
+)  # fmt: skip
+def test_a_signed_but_malformed_webhook_is_a_4xx_or_ignored(client, provider, payload):
+    signature = "sha256=" + hmac.new(APP_SECRET.encode(), payload, hashlib.sha256).hexdigest()
+    response = client.post(
+        reverse("outbox:whatsapp_webhook"),
+        payload,
+        content_type="application/json",
+        headers={"X-Hub-Signature-256": signature},
+    )
+    assert response.status_code in (200, 400)
+    assert not MobileNumber.objects.exists()
+
+
+def test_the_subscription_check_answers_the_challenge_only_with_the_token(client, settings):
+    settings.WHATSAPP_VERIFY_TOKEN = "verify-me"
+    url = reverse("outbox:whatsapp_webhook")
+    query = {
+        "hub.mode": "subscribe",
+        "hub.challenge": "1158201444",
+        "hub.verify_token": "verify-me",
+    }
+    answer = client.get(url, query)
+    assert answer.status_code == 200 and answer.content == b"1158201444"
+    assert client.get(url, query | {"hub.verify_token": "guess"}).status_code == 403
+
+
+def test_the_console_provider_for_make_run(pair, settings, caplog):
+    settings.WHATSAPP_URL = settings.SMS_URL = "console://"
+    phones.provider.cache_clear()
+    book, _owner, _contact, _session = pair
+    book()
+    rows = Email.objects.exclude(channel="email")
+    assert {(r.channel, r.status, r.provider) for r in rows} == {
+        ("whatsapp", "sent", "console"),
+        ("sms", "sent", "console"),
+    }
+    assert "template meeting_booked" in caplog.text and OPERATOR_PHONE in caplog.text
+    phones.provider.cache_clear()
+
+
 # --- Stopping -------------------------------------------------------------------------------------
 
 
