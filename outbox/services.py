@@ -188,6 +188,7 @@ def email_retry(*, email: Email, to_email: str | None = None) -> Email:
         email.to_email = to_email.strip()
     email.status, email.attempts, email.last_error = EmailStatus.PENDING, 0, ""
     email.next_attempt_at, email.enqueued_at = None, timezone.now()
+    email.receipt, email.receipt_at = "", None  # a phone message's new copy gets its own
     email.save()
     _enqueue_on_commit([email.key])
     return email

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import MobileConsent, User
 from accounts.services import user_mobile_set
 from matchmaking import services
-from matchmaking.attendance import summaries_send
+from matchmaking.attendance import reminders_send, summaries_send
 from outbox import delivery, phones
 from outbox.models import Email, EmailStatus, MobileNumber
 from outbox.services import email_retry
@@ -308,6 +308,9 @@ def test_signed_receipts_update_the_row_and_forged_ones_are_refused(client, prov
     sms.refresh_from_db()
     assert (sms.status, sms.receipt, sms.sent_at) == ("failed", "undelivered", None)
     assert "30003" in sms.last_error
+    email_retry(email=sms)  # staff send it again: a new copy, whose receipt is still to come
+    sms.refresh_from_db()
+    assert (sms.status, sms.receipt, sms.receipt_at) == ("pending", "", None)
 
 
 def test_an_undelivered_receipt_fails_the_message_and_queues_its_fallback(
@@ -466,6 +469,28 @@ def test_the_morning_summary_once_per_participant_and_day(
     # Before 07:00 nothing; once the first meeting has started, nothing either.
     assert summaries_send(now=morning - timedelta(hours=1)) == 0
     assert summaries_send(now=morning + timedelta(hours=3)) == 0
+
+
+def test_the_evening_reminder_once_per_participant_and_day(
+    provider, pair, django_capture_on_commit_callbacks
+):
+    book, _owner, _contact, session = pair
+    book(1)
+    provider.requests.clear()
+    evening = datetime.combine(
+        session.day - timedelta(days=1), time(17, 5), tzinfo=session.mission.tzinfo
+    )
+    for later in (0, 15, 30):
+        with django_capture_on_commit_callbacks(execute=True):
+            reminders_send(now=evening + timedelta(minutes=later))
+    (whatsapp,) = provider.sent("meta")
+    template = whatsapp["body"]["template"]
+    params = [p["text"] for p in template["components"][0]["parameters"]]
+    assert (template["name"], template["language"]["code"]) == ("meeting_reminder", "en")
+    assert params[0] == "1" and params[2:4] == ["09:30", "Table 1"]
+    assert params[4].endswith(f"/m/{session.mission.slug}/agenda/")
+    (sms,) = provider.sent("twilio")
+    assert "1 rendez-vous demain" in sms["body"]["Body"]
 
 
 def test_a_summary_that_cannot_reach_the_phone_is_e_mailed(
