@@ -157,9 +157,16 @@ def send_short(email: Email) -> None:
             message = build_short(email.template, {**context, "recipient": recipient})
         except LookupError as exc:
             raise Permanent(str(exc)) from exc
+        # How to stop, in every message: a link on WhatsApp; on SMS, where every character
+        # costs, the reply (which Twilio also honours by itself).
         link = stop_url(email.to_phone)
+        how = (
+            gettext("Reply STOP to stop these messages.")
+            if email.channel == Channel.SMS
+            else gettext("Stop these messages: %(url)s") % {"url": link}
+        )
         message = type(message)(
-            text=message.text + "\n" + gettext("Stop these messages: %(url)s") % {"url": link},
+            text=f"{message.text}\n{how}",
             template=message.template,
             params=(*message.params, link),
         )

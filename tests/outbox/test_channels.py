@@ -197,6 +197,7 @@ def test_a_booking_goes_as_a_whatsapp_template_and_an_sms_once_each(provider, pa
     assert sms["body"]["To"] == OWNER_PHONE and sms["body"]["From"] == "+15005550006"
     assert sms["body"]["Body"].startswith("Maroc Export : rendez-vous réservé")  # French
     assert "https://b2b.example.org/attend/" in sms["body"]["Body"]
+    assert sms["body"]["Body"].endswith("\nRépondez STOP pour arrêter ces messages.")
     assert sms["body"]["StatusCallback"] == "https://b2b.example.org/messages/hooks/twilio/status/"
 
     rows = Email.objects.exclude(channel="email")
