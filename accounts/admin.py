@@ -3,7 +3,21 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import MobileConsent, User
+
+
+class MobileConsentInline(admin.TabularInline):
+    """The record of consents: read only, written by the participant's own choices."""
+
+    model = MobileConsent
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = [
+        "created_at", "action", "number", "channel", "sms_fallback", "source", "wording_version",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -19,11 +33,18 @@ class UserAdmin(BaseUserAdmin):
         (_("Person"), {"fields": ["full_name", "phone", "language"]}),
         (_("Organisation"), {"fields": ["company", "company_role", "operator"]}),
         (
+            _("Messages on the phone"),
+            {"fields": ["mobile", "mobile_channel", "mobile_sms_fallback", "mobile_consent_at"]},
+        ),
+        (
             _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
         ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    # Only the participant gives (or withdraws) consent: accounts.services.user_mobile_set.
+    readonly_fields = ["mobile", "mobile_channel", "mobile_sms_fallback", "mobile_consent_at"]
+    inlines = [MobileConsentInline]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]

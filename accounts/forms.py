@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
-from .models import User
+from .consent import CONSENT_VERSION, CONSENT_WORDINGS
+from .models import MobileChannel, User
 
 
 class SignupForm(forms.Form):
@@ -20,3 +22,37 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "phone", "language"]
+
+
+class MobileForm(forms.Form):
+    """Short messages on the phone: the number, the channel, and the consent to the wording."""
+
+    mobile = PhoneNumberField(
+        label=_("Mobile number"),
+        required=False,
+        help_text=_("With the country code, for example +226 70 12 34 56."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "dir": "ltr"}),
+    )
+    mobile_channel = forms.ChoiceField(
+        label=_("Receive confirmations and reminders of my meetings"),
+        choices=[
+            (MobileChannel.WHATSAPP, _("by WhatsApp")),
+            (MobileChannel.SMS, _("by SMS")),
+            (MobileChannel.NONE, _("neither (e-mail only)")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    mobile_sms_fallback = forms.BooleanField(
+        label=_("If a WhatsApp message cannot be delivered, send it by SMS"), required=False
+    )
+    consent = forms.BooleanField(label=CONSENT_WORDINGS[CONSENT_VERSION], required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mobile_channel"):
+            if not data.get("mobile") and "mobile" not in self.errors:
+                self.add_error("mobile", _("Give a mobile number to receive messages on it."))
+            if not data.get("consent"):
+                self.add_error("consent", _("Tick this box to receive messages on your phone."))
+        return data

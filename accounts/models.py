@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
 
 class UserManager(BaseUserManager):
@@ -39,6 +40,14 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+class MobileChannel(models.TextChoices):
+    """How a participant wants short messages about their meetings (the outbox's channels)."""
+
+    NONE = "", _("Neither")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    SMS = "sms", _("SMS")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. E-mail is the login; a user is agency staff, a company member or an operator
     contact, never two of these (the database refuses it)."""
@@ -55,6 +64,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Short messages (booking confirmations, reminders, changes) by WhatsApp or SMS: the mobile
+    # number in E.164, the channel chosen with its consent (MobileConsent keeps each change).
+    mobile = PhoneNumberField(_("mobile number"), blank=True)
+    mobile_channel = models.CharField(
+        _("messages on the phone"),
+        max_length=10,
+        choices=MobileChannel.choices,
+        default=MobileChannel.NONE,
+        blank=True,
+    )
+    mobile_sms_fallback = models.BooleanField(
+        _("an SMS when WhatsApp cannot deliver"), default=False
+    )
+    mobile_consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     language = models.CharField(
         _("preferred language"),
         max_length=10,
@@ -120,6 +143,16 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=Q(company_role="owner"),
                 name="company_single_owner",
             ),
+            # A channel only with a number and a recorded consent.
+            models.CheckConstraint(
+                condition=Q(mobile_channel="")
+                | Q(
+                    mobile_channel__in=["whatsapp", "sms"],
+                    mobile__startswith="+",
+                    mobile_consent_at__isnull=False,
+                ),
+                name="user_mobile_channel_has_number_and_consent",
+            ),
         ]
 
     def __str__(self):
@@ -146,3 +179,44 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def role_label(self) -> str:
         return self.Role(self.role).label
+
+
+class MobileConsent(models.Model):
+    """Each time a participant opts in to short messages or stops them: when, how, at which
+    number, for which channel, and which wording they agreed to (``CONSENT_WORDINGS``)."""
+
+    class Action(models.TextChoices):
+        OPT_IN = "opt_in", _("opted in")
+        STOP = "stop", _("stopped")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="mobile_consents",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    number = models.CharField(_("mobile number"), max_length=20)
+    channel = models.CharField(_("channel"), max_length=10, blank=True)
+    sms_fallback = models.BooleanField(_("SMS fallback"), default=False)
+    # How: "profile" (the form), "whatsapp" or "sms" (a STOP reply), "link" (the stop link).
+    source = models.CharField(_("how"), max_length=40)
+    wording_version = models.CharField(_("wording version"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("mobile consent")
+        verbose_name_plural = _("mobile consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["opt_in", "stop"]), name="mobileconsent_action_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(action="opt_in") | ~Q(wording_version=""),
+                name="mobileconsent_opt_in_has_wording",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.get_action_display()} {self.number}"

@@ -2,9 +2,13 @@ from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import User
+from outbox.services import phone_resume, phone_stop
+
+from .consent import CONSENT_VERSION
+from .models import MobileChannel, MobileConsent, User
 from .permissions import STAFF_GROUP
 
 
@@ -47,3 +51,51 @@ def user_totp_add(*, user: User, secret: str) -> Authenticator:
         type=Authenticator.Type.TOTP,
         data={"secret": get_mfa_adapter().encrypt(secret)},
     )
+
+
+@transaction.atomic
+def user_mobile_set(
+    *, user: User, mobile: str, channel: str, sms_fallback: bool, source: str = "profile"
+) -> User:
+    """A participant's mobile number and the channel they want short messages on (WhatsApp,
+    SMS, or neither), their consent recorded with the wording's version. Choosing neither stops
+    the messages already queued too (the outbox checks at each send)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    number = str(mobile or "")
+    if channel and not number:
+        raise AccountError(_("Give a mobile number to receive messages on it."))
+    sms_fallback = sms_fallback and channel == MobileChannel.WHATSAPP
+    before = (str(user.mobile or ""), user.mobile_channel, user.mobile_sms_fallback)
+    if before == (number, channel, sms_fallback):
+        return user
+    old_number, old_channel, _fallback = before
+    user.mobile, user.mobile_channel, user.mobile_sms_fallback = number, channel, sms_fallback
+    user.mobile_consent_at = timezone.now() if channel else None
+    user.save(
+        update_fields=["mobile", "mobile_channel", "mobile_sms_fallback", "mobile_consent_at"]
+    )
+    if old_channel and (not channel or old_number != number):
+        MobileConsent.objects.create(
+            user=user, action=MobileConsent.Action.STOP, number=old_number,
+            channel=old_channel, source=source,
+        )  # fmt: skip
+        phone_stop(number=old_number, source=source)
+    if channel:
+        MobileConsent.objects.create(
+            user=user, action=MobileConsent.Action.OPT_IN, number=number, channel=channel,
+            sms_fallback=sms_fallback, source=source, wording_version=CONSENT_VERSION,
+        )  # fmt: skip
+        phone_resume(number=number)
+    return user
+
+
+def mobile_stopped_receiver(sender, *, number: str, source: str, **kwargs) -> None:
+    """The outbox heard STOP from ``number`` (a reply, the stop link): its holders' channel is
+    turned off, the stop recorded with their consents."""
+    for user in User.objects.select_for_update().filter(mobile=number).exclude(mobile_channel=""):
+        MobileConsent.objects.create(
+            user=user, action=MobileConsent.Action.STOP, number=number,
+            channel=user.mobile_channel, source=source,
+        )  # fmt: skip
+        user.mobile_channel, user.mobile_sms_fallback, user.mobile_consent_at = "", False, None
+        user.save(update_fields=["mobile_channel", "mobile_sms_fallback", "mobile_consent_at"])

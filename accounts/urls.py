@@ -6,4 +6,5 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.home, name="home"),
     path("profile/", views.profile, name="profile"),
+    path("profile/mobile/", views.mobile, name="mobile"),
 ]

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
+    "phonenumber_field",
     "ninja",
     # ours
     "core",
@@ -316,6 +317,21 @@ OUTBOX_RETRY_MAX_DELAY = env.float("OUTBOX_RETRY_MAX_DELAY", 15 * 60.0)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", 10)
 OUTBOX_STALE_AFTER = env.float("OUTBOX_STALE_AFTER", 5 * 60.0)
 OUTBOX_CLAIM_TIMEOUT = env.float("OUTBOX_CLAIM_TIMEOUT", 60.0)  # a worker silent this long died
+
+# --- WhatsApp and SMS (outbox/phones.py) ---------------------------------------------------------
+# One URL per channel, as EMAIL_URL: console:// (default: written to the log),
+# meta://<phone-number-id>:<access-token>@graph.facebook.com/v21.0 (WhatsApp Cloud API),
+# twilio://<account-sid>:<auth-token>@api.twilio.com?from=<+number or MG... service> (SMS).
+WHATSAPP_URL = env.str("WHATSAPP_URL", default="console://")
+SMS_URL = env.str("SMS_URL", default="console://")
+# Meta signs its webhooks with the app's secret (X-Hub-Signature-256) and checks the callback
+# with a verify token of our choosing; Twilio signs with the auth token of SMS_URL.
+WHATSAPP_APP_SECRET = env.str("WHATSAPP_APP_SECRET", default="")
+WHATSAPP_VERIFY_TOKEN = env.str("WHATSAPP_VERIFY_TOKEN", default="")
+PHONE_TIMEOUT = env.float("PHONE_TIMEOUT", 10.0)  # seconds to wait for a provider's answer
+# Numbers typed without a country code are read as Moroccan (06..., 07...).
+PHONENUMBER_DEFAULT_REGION = "MA"
+PHONENUMBER_DB_FORMAT = "E164"
 
 # --- API (api/) --------------------------------------------------------------------------------
 # Requests per token in each window of API_RATE_WINDOW seconds (429 with Retry-After beyond).

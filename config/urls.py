@@ -26,6 +26,7 @@ urlpatterns = [
     path("staff/", include("dashboard.urls")),
     path("staff/audit/", include("audit.urls")),
     path("staff/webhooks/", include("webhooks.urls")),
+    path("messages/", include("outbox.urls")),
     path("onsite/", include("onsite.urls")),
     path("", include("matchmaking.urls")),
     path("", include("feedback.urls")),

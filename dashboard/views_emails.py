@@ -11,7 +11,7 @@ from core.ids import parse_search
 from core.permissions import staff_required
 from outbox import selectors, services
 from outbox.forms import RetryForm
-from outbox.models import Email, EmailStatus
+from outbox.models import PHONE_CHANNELS, Channel, Email, EmailStatus
 
 from .common import mission_or_404
 
@@ -20,10 +20,12 @@ from .common import mission_or_404
 def mission_emails(request, slug):
     mission = mission_or_404(slug)
     status = request.GET.get("status", "")
+    channel = request.GET.get("channel", "")
     search = parse_search(request.GET.get("q", ""))
     counts = selectors.delivery_counts(mission=mission)
     page = Paginator(
-        selectors.mission_emails(mission=mission, status=status, search=search), 50
+        selectors.mission_emails(mission=mission, status=status, search=search, channel=channel),
+        50,
     ).get_page(request.GET.get("page"))
     return render(
         request,
@@ -33,7 +35,8 @@ def mission_emails(request, slug):
             "tiles": [(value, label, counts[value]) for value, label in EmailStatus.choices],
             "page": page,
             "statuses": EmailStatus.choices,
-            "filters": {"status": status, "search": search},
+            "channels": Channel.choices,
+            "filters": {"status": status, "search": search, "channel": channel},
             "form": RetryForm(),
         },
     )
@@ -45,7 +48,9 @@ def email_retry(request, pk):
     email = get_object_or_404(Email.objects.select_related("mission"), pk=pk)
     if email.mission is None:
         raise Http404  # account messages are not staff's to resend
-    form = RetryForm(request.POST)
+    # A WhatsApp message or an SMS goes again to the number its reader gave (they change it in
+    # their profile, with their consent): no address to correct here.
+    form = RetryForm(request.POST if email.channel not in PHONE_CHANNELS else {})
     back = redirect("dashboard:mission_emails", email.mission.slug)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["to_email"]))
@@ -57,6 +62,6 @@ def email_retry(request, pk):
         messages.error(request, str(exc))
     else:
         messages.success(
-            request, _("The message to %(email)s is queued again.") % {"email": email.to_email}
+            request, _("The message to %(email)s is queued again.") % {"email": email.address}
         )
     return back

@@ -13,6 +13,7 @@ class MatchmakingConfig(AppConfig):
             calendar,  # noqa: F401  (registers the e-mail attachments)
             freshness,
             services,
+            short_messages,  # noqa: F401  (registers the short messages)
         )
 
         freshness.connect()

@@ -21,7 +21,7 @@ from missions.models import (
     MATCHMAKING_VISIBLE_STATUSES,
     Mission,
 )
-from outbox.services import email_send, recipients_for_users
+from outbox.services import email_send, phone_send, recipients_for_users
 
 from .models import (
     CalendarFeed,
@@ -182,11 +182,33 @@ def attendance_confirm(token: str) -> Attendance:
 # --- Reminders (Celery beat) ------------------------------------------------------------------
 
 REMINDER_HOUR = 17  # local time of the mission, the day before
+SUMMARY_HOUR = 7  # local time of the mission, the morning of the day
+
+
+def _parties(mission: Mission, day) -> dict[tuple[str, int], list[Meeting]]:
+    """Each firm's and each operator's meetings of ``day`` (mission time), in order."""
+    start = datetime.combine(day, datetime.min.time(), tzinfo=mission.tzinfo)
+    meetings = (
+        Meeting.objects.filter(
+            mission=mission,
+            slot__starts_at__gte=start,
+            slot__starts_at__lt=start + timedelta(days=1),
+        )
+        .exclude(status=MeetingStatus.CANCELLED)
+        .select_related("company", "operator", "slot", "table")
+        .order_by("slot__starts_at")
+    )
+    by_party: dict[tuple[str, int], list[Meeting]] = {}
+    for meeting in meetings:
+        by_party.setdefault((Side.COMPANY, meeting.company_id), []).append(meeting)
+        by_party.setdefault((Side.OPERATOR, meeting.operator_id), []).append(meeting)
+    return by_party
 
 
 def reminders_send(*, now: datetime | None = None) -> int:
     """Remind each participant, from 17:00 (mission time) the day before each B2B day, of that
-    day's meetings. Run often by Celery beat: the outbox's keys make a second run send nothing."""
+    day's meetings, by e-mail and on the phone of those who asked. Run often by Celery beat: the
+    outbox's keys make a second run send nothing."""
     now = now or timezone.now()
     sent = 0
     missions = Mission.objects.filter(status__in=MATCHMAKING_VISIBLE_STATUSES)
@@ -195,30 +217,53 @@ def reminders_send(*, now: datetime | None = None) -> int:
         if local_now.hour < REMINDER_HOUR:
             continue
         day = local_now.date() + timedelta(days=1)
-        start = datetime.combine(day, datetime.min.time(), tzinfo=mission.tzinfo)
-        meetings = list(
-            Meeting.objects.filter(
-                mission=mission,
-                slot__starts_at__gte=start,
-                slot__starts_at__lt=start + timedelta(days=1),
-            )
-            .exclude(status=MeetingStatus.CANCELLED)
-            .select_related("company", "operator")
-            .order_by("slot__starts_at")
-        )
-        by_party: dict[tuple[str, int], list[Meeting]] = {}
-        for meeting in meetings:
-            by_party.setdefault((Side.COMPANY, meeting.company_id), []).append(meeting)
-            by_party.setdefault((Side.OPERATOR, meeting.operator_id), []).append(meeting)
-        for (side, party_id), party_meetings in by_party.items():
+        for (side, party_id), party_meetings in _parties(mission, day).items():
             first = party_meetings[0]
-            people = _people(side, first.company, first.operator)
+            recipients = recipients_for_users(_people(side, first.company, first.operator))
+            event = f"meeting-reminder:{mission.pk}:{day.isoformat()}:{side}:{party_id}"
+            context = {"mission": mission, "day": day, "meetings": party_meetings}
             email_send(
-                event=f"meeting-reminder:{mission.pk}:{day.isoformat()}:{side}:{party_id}",
+                event=event,
                 mission=mission,
-                recipients=recipients_for_users(people),
+                recipients=recipients,
                 template="meeting_reminder",
-                context={"mission": mission, "day": day, "meetings": party_meetings},
+                context=context,
             )
-            sent += len(people)
+            phone_send(
+                event=event,
+                mission=mission,
+                recipients=recipients,
+                template="meeting_reminder",
+                context=context,
+            )
+            sent += len(recipients)
+    return sent
+
+
+def summaries_send(*, now: datetime | None = None) -> int:
+    """The morning of each B2B day, from 07:00 (mission time) until a participant's first
+    meeting starts: "3 meetings today, first at 09:30, table 4", on the phone of those who
+    asked, once per participant and day (the outbox's keys). A message that cannot reach the
+    phone is e-mailed instead."""
+    now = now or timezone.now()
+    sent = 0
+    for mission in Mission.objects.filter(status__in=MATCHMAKING_VISIBLE_STATUSES):
+        local_now = timezone.localtime(now, mission.tzinfo)
+        if local_now.hour < SUMMARY_HOUR:
+            continue
+        day = local_now.date()
+        for (side, party_id), party_meetings in _parties(mission, day).items():
+            first = party_meetings[0]
+            if first.slot.starts_at <= now:
+                continue
+            recipients = recipients_for_users(_people(side, first.company, first.operator))
+            phone_send(
+                event=f"day-summary:{mission.pk}:{day.isoformat()}:{side}:{party_id}",
+                mission=mission,
+                recipients=recipients,
+                template="meeting_reminder",
+                context={"mission": mission, "day": day, "meetings": party_meetings, "today": True},
+                email_template="meeting_reminder",
+            )
+            sent += sum(1 for r in recipients if r.channel)
     return sent

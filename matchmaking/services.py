@@ -27,7 +27,7 @@ from missions.models import (
     OperatorRegistration,
 )
 from missions.services import MissionError
-from outbox.services import email_send, recipients_for_users
+from outbox.services import email_send, phone_send, recipients_for_users
 
 from .freshness import meetings_changed
 from .models import (
@@ -387,16 +387,29 @@ def _invite(meeting: Meeting, *, template: str, method: str, extra: dict | None 
     people = User.objects.filter(
         Q(company_id=meeting.company_id) | Q(operator_id=meeting.operator_id), is_active=True
     ).order_by("pk")
+    recipients = recipients_for_users(people)
+    event = f"{template}:{meeting.pk}:{meeting.sequence}"
+    context = {"meeting": meeting, "mission": meeting.mission, **(extra or {})}
+    # An invitation overtaken by a later change (moved again, cancelled) stays unsent: the
+    # later message tells. A cancellation always leaves.
+    current = (meeting, "sequence") if method == "REQUEST" else None
     email_send(
-        event=f"{template}:{meeting.pk}:{meeting.sequence}",
+        event=event,
         mission=meeting.mission,
-        recipients=recipients_for_users(people),
+        recipients=recipients,
         template=template,
-        context={"meeting": meeting, "mission": meeting.mission, **(extra or {})},
+        context=context,
         attachments=[("meeting_invite", {"meeting": meeting, "method": method})],
-        # An invitation overtaken by a later change (moved again, cancelled) stays unsent: the
-        # later message tells. A cancellation always leaves.
-        while_current=(meeting, "sequence") if method == "REQUEST" else None,
+        while_current=current,
+    )
+    # The same news, short, on the phone of those who asked (matchmaking.short_messages).
+    phone_send(
+        event=event,
+        mission=meeting.mission,
+        recipients=recipients,
+        template=template,
+        context={"meeting": meeting, "mission": meeting.mission},
+        while_current=current,
     )
 
 

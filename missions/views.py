@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.auth import login_code_send
+from accounts.forms import MobileForm
+from accounts.services import user_mobile_set
 from core import cache
 
 from . import services
@@ -53,8 +55,13 @@ def mission_detail(request, slug):
     return render(request, "missions/mission_detail.html", context)
 
 
-def _meet_page(request, mission, form, status=200):
-    return render(request, "missions/meet.html", {"mission": mission, "form": form}, status=status)
+def _meet_page(request, mission, form, mobile_form, status=200):
+    return render(
+        request,
+        "missions/meet.html",
+        {"mission": mission, "form": form, "mobile_form": mobile_form},
+        status=status,
+    )
 
 
 def mission_meet(request, slug):
@@ -84,11 +91,13 @@ def mission_meet(request, slug):
     form = OperatorSignupForm(
         request.POST or None, initial={"country": mission.country, "city": mission.city}
     )
+    # WhatsApp or SMS reminders, chosen with the consent's wording (a fieldset of its own).
+    mobile_form = MobileForm(request.POST or None, prefix="mobile")
     if request.method == "POST":
         # Each sign-up makes an account and e-mails a code: allauth's sign-up limit applies.
         if too_many := ratelimit.consume_or_429(request, action="signup"):
             return too_many
-        if form.is_valid():
+        if form.is_valid() & mobile_form.is_valid():
             try:
                 new_user, _registration = services.operator_signup(
                     mission=mission,
@@ -101,6 +110,14 @@ def mission_meet(request, slug):
             except services.MissionError as exc:
                 form.add_error(None, str(exc))
             else:
+                if channel := mobile_form.cleaned_data["mobile_channel"]:
+                    user_mobile_set(
+                        user=new_user,
+                        mobile=mobile_form.cleaned_data["mobile"],
+                        channel=channel,
+                        sms_fallback=mobile_form.cleaned_data["mobile_sms_fallback"],
+                        source="signup",
+                    )
                 # No password: the new contact logs in with the code e-mailed to them now.
                 login_code_send(request=request, user=new_user)
                 messages.success(
@@ -114,5 +131,5 @@ def mission_meet(request, slug):
                 return redirect(
                     f"{reverse('account_confirm_login_code')}?next={reverse('portal:operator_home')}"
                 )
-        return _meet_page(request, mission, form, status=400)
-    return _meet_page(request, mission, form)
+        return _meet_page(request, mission, form, mobile_form, status=400)
+    return _meet_page(request, mission, form, mobile_form)

@@ -12,6 +12,8 @@ from .services import OutboxError, email_retry
 class EmailAdmin(admin.ModelAdmin):
     list_display = [
         "to_email",
+        "to_phone",
+        "channel",
         "template",
         "language",
         "status",
@@ -19,8 +21,8 @@ class EmailAdmin(admin.ModelAdmin):
         "created_at",
         "sent_at",
     ]
-    list_filter = ["status", "template", "language", "mission"]
-    search_fields = ["to_email", "key", "subject"]
+    list_filter = ["channel", "status", "template", "language", "mission"]
+    search_fields = ["to_email", "to_phone", "key", "subject"]
     list_select_related = ["mission"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Email._meta.fields]

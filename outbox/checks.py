@@ -1,6 +1,6 @@
 from celery import current_app as app
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 
 @register()
@@ -18,3 +18,39 @@ def retry_below_visibility_timeout(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def phone_providers_known(app_configs, **kwargs):
+    """WHATSAPP_URL and SMS_URL name a provider that phones.py knows, with its credentials;
+    a real WhatsApp provider needs the app's secret, or every receipt would be refused."""
+    from urllib.parse import urlsplit
+
+    from .phones import PROVIDERS
+
+    errors = []
+    for name in ("WHATSAPP_URL", "SMS_URL"):
+        url = urlsplit(getattr(settings, name))
+        kind = url.scheme.removesuffix("+http")
+        if kind not in PROVIDERS:
+            errors.append(
+                Error(
+                    f"{name} names an unknown provider {url.scheme!r}: use one of "
+                    f"{', '.join(sorted(PROVIDERS))}.",
+                    id="outbox.E002",
+                )
+            )
+        elif kind not in ("console", "memory") and not (url.username and url.password):
+            errors.append(
+                Error(f"{name} lacks its account and token (user and password).", id="outbox.E003")
+            )
+    if urlsplit(settings.WHATSAPP_URL).scheme.startswith("meta") and not (
+        settings.WHATSAPP_APP_SECRET
+    ):
+        errors.append(
+            Warning(
+                "WHATSAPP_APP_SECRET is empty: WhatsApp's receipts and STOP replies are refused.",
+                id="outbox.W001",
+            )
+        )
+    return errors

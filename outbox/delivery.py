@@ -1,4 +1,7 @@
-"""Delivering one outbox row: lock it, skip it if it is done, render, send, mark it.
+"""Delivering one outbox row: lock it, skip it if it is done, render, send, mark it. An e-mail
+goes to the mail server; a WhatsApp message or an SMS to its channel's provider (``phones.py``),
+after a check that its reader has not asked to stop. A phone message refused for good gives way
+to an SMS or an e-mail where its reader allowed it (``fallback_record``).
 
 Exactly once, but for one window: the mail server has accepted the message and the worker dies
 before the row is marked sent (the time of one ``UPDATE`` and ``COMMIT``, about a millisecond).
@@ -17,12 +20,24 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from .attachments import build
-from .models import Email, EmailStatus
+from .models import (
+    PHONE_CHANNELS,
+    Channel,
+    Email,
+    EmailStatus,
+    MobileNumber,
+    message_key,
+    phone_key,
+)
+from .phones import Outgoing, ProviderError, provider
 from .recipients import Recipient
 from .serialization import CURRENT, Gone, decode
+from .texts import build_short
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +52,15 @@ class Outcome:
     result: str
     delay: float = 0.0
     reason: str = ""
+    fallback: str = ""  # the key of the message that replaces a failed one, to queue
 
 
 class Permanent(Exception):
     """The message cannot be sent as it is (bad address, refused for good, broken template)."""
+
+
+class Stopped(Permanent):
+    """The reader of a phone message replied STOP or clicked the stop link."""
 
 
 class Obsolete(Exception):
@@ -58,20 +78,33 @@ def render_email(*, template: str, context: dict, language: str) -> tuple[str, s
     return " ".join(subject.split()), text, html
 
 
+# A phone message's context keeps what its fallback needs: the event, whether an SMS may replace
+# a WhatsApp message, the e-mail template that may replace either.
+FALLBACK = "$fallback"
+
+
+def _decoded(email: Email) -> tuple[dict, list]:
+    """The message's context and attachments with their rows read again; Obsolete if what it
+    announces has changed since."""
+    try:
+        rows: dict = {}
+        context = decode(email.context, rows)
+        attachments = [(name, decode(params, rows)) for name, params in email.attachments]
+    except Gone as exc:
+        raise Permanent(str(exc)) from exc
+    context.pop(FALLBACK, None)
+    if current := context.pop(CURRENT, None):
+        row, field, value = current
+        if getattr(row, field) != value:
+            raise Obsolete(
+                f"{row._meta.verbose_name} #{row.pk}: {field} is now {getattr(row, field)}"
+            )
+    return context, attachments
+
+
 def build_message(email: Email) -> EmailMultiAlternatives:
     if email.template:
-        try:
-            rows: dict = {}
-            context = decode(email.context, rows)
-            attachments = [(name, decode(params, rows)) for name, params in email.attachments]
-        except Gone as exc:
-            raise Permanent(str(exc)) from exc
-        if current := context.pop(CURRENT, None):
-            row, field, value = current
-            if getattr(row, field) != value:
-                raise Obsolete(
-                    f"{row._meta.verbose_name} #{row.pk}: {field} is now {getattr(row, field)}"
-                )
+        context, attachments = _decoded(email)
         recipient = Recipient(email=email.to_email, language=email.language, name=email.to_name)
         subject, text, html = render_email(
             template=email.template,
@@ -96,8 +129,103 @@ def build_message(email: Email) -> EmailMultiAlternatives:
     return message
 
 
+def stop_url(number: str) -> str:
+    """The reader's one-click way to stop the messages to ``number`` (signed, no login)."""
+    from django.core import signing
+
+    token = signing.dumps(number, salt="outbox.stop", compress=True)
+    return settings.SITE_URL.rstrip("/") + reverse("outbox:stop", args=[token])
+
+
+def send_short(email: Email) -> None:
+    """Send a WhatsApp message or an SMS through its channel's provider, unless its reader has
+    asked to stop; record the provider and its id of the message (receipts name it)."""
+    number = MobileNumber.objects.filter(number=email.to_phone).first()
+    if number and number.stopped_at:
+        when = f"{number.stopped_at:%Y-%m-%d %H:%M} UTC"
+        raise Stopped(f"The reader asked to stop ({number.stop_source}, {when}).")
+    context, _attachments = _decoded(email)
+    recipient = Recipient(
+        email=email.to_email,
+        language=email.language,
+        name=email.to_name,
+        phone=email.to_phone,
+        channel=email.channel,
+    )
+    with translation.override(email.language):
+        try:
+            message = build_short(email.template, {**context, "recipient": recipient})
+        except LookupError as exc:
+            raise Permanent(str(exc)) from exc
+        # How to stop, in every message: a link on WhatsApp; on SMS, where every character
+        # costs, the reply (which Twilio also honours by itself).
+        link = stop_url(email.to_phone)
+        how = (
+            gettext("Reply STOP to stop these messages.")
+            if email.channel == Channel.SMS
+            else gettext("Stop these messages: %(url)s") % {"url": link}
+        )
+        message = type(message)(
+            text=f"{message.text}\n{how}",
+            template=message.template,
+            params=(*message.params, link),
+        )
+    window = timezone.now() - timedelta(hours=24)
+    free_text = bool(number and number.last_inbound_at and number.last_inbound_at > window)
+    adapter = provider(email.channel)
+    email.provider = adapter.name
+    email.provider_id = adapter.send(
+        Outgoing(
+            to=email.to_phone,
+            language=email.language,
+            message=message,
+            free_text=free_text,
+            key=email.key,
+        )
+    )[:200]
+
+
+def fallback_record(email: Email) -> Email | None:
+    """The message that replaces a phone message refused for good: an SMS for a WhatsApp
+    message if its reader allowed it, else an e-mail if the event has one to give (its key is
+    the event's e-mail key: an e-mail the event already sent is not sent twice). None if
+    there is none, or if it exists already."""
+    spec = email.context.get(FALLBACK) or {}
+    if email.channel not in PHONE_CHANNELS or not spec.get("event"):
+        return None
+    context = dict(email.context)
+    if email.channel == Channel.WHATSAPP and spec.get("sms"):
+        channel, to_phone = Channel.SMS, email.to_phone
+        key, template = phone_key(spec["event"], Channel.SMS, email.to_phone), email.template
+    elif spec.get("email_template") and email.to_email:
+        channel, to_phone = Channel.EMAIL, ""
+        key, template = message_key(spec["event"], email.to_email), spec["email_template"]
+        context.pop(FALLBACK)
+    else:
+        return None
+    row, created = Email.objects.get_or_create(
+        key=key,
+        defaults={
+            "channel": channel,
+            "mission_id": email.mission_id,
+            "to_email": email.to_email,
+            "to_phone": to_phone,
+            "to_name": email.to_name,
+            "language": email.language,
+            "template": template,
+            "context": context,
+            "enqueued_at": timezone.now(),
+            "fallback_of": email,
+        },
+    )
+    return row if created else None
+
+
 def is_transient(exc: BaseException) -> bool:
-    """Worth another try: the server was unreachable, slow, or answered 4xx."""
+    """Worth another try: the server was unreachable, slow, or answered 4xx; a phone provider
+    said so (time-out, 429, 5xx, a throttle)."""
+    if isinstance(exc, ProviderError):
+        return exc.transient
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return any(code < 500 for code, _msg in exc.recipients.values())
     if isinstance(
@@ -156,8 +284,10 @@ def deliver(key: str) -> Outcome:
             return Outcome("skipped", reason="sent meanwhile")
         email.attempts += 1
         try:
-            message = build_message(email)
-            message.send()
+            if email.channel == Channel.EMAIL:
+                build_message(email).send()
+            else:
+                send_short(email)
         except Obsolete as exc:
             email.status, email.next_attempt_at, email.last_error = (
                 EmailStatus.OBSOLETE,
@@ -186,16 +316,20 @@ def deliver(key: str) -> Outcome:
                 return Outcome("retry", delay=delay, reason=email.last_error)
             email.status = EmailStatus.FAILED
             email.next_attempt_at = None
-            fields = ["attempts", "status", "next_attempt_at", "last_error"]
+            fields = ["attempts", "status", "next_attempt_at", "last_error", "provider"]
             if email.sensitive:  # a secret is not kept for a message that will not leave
                 email.text = email.html = ""
                 fields += ["text", "html"]
             email.save(update_fields=fields)
-            logger.error("E-mail %s failed for good: %s", key, email.last_error)
-            return Outcome("failed", reason=email.last_error)
+            logger.error("Message %s failed for good: %s", key, email.last_error)
+            fallback = None if isinstance(exc, Stopped) else fallback_record(email)
+            return Outcome(
+                "failed", reason=email.last_error, fallback=fallback.key if fallback else ""
+            )
         email.status, email.sent_at, email.next_attempt_at = EmailStatus.SENT, timezone.now(), None
         email.last_error = ""
         fields = ["attempts", "status", "sent_at", "next_attempt_at", "last_error"]
+        fields += ["provider", "provider_id"]
         if email.sensitive:
             email.text = email.html = ""
             fields += ["text", "html"]

@@ -1,8 +1,8 @@
 """Reads of the outbox for staff."""
 
-from django.db.models import Case, Count, Min, QuerySet, Value, When
+from django.db.models import Case, Count, Min, Q, QuerySet, Value, When
 
-from .models import Email, EmailStatus
+from .models import Channel, Email, EmailStatus
 
 
 def delivery_counts(*, mission) -> dict[str, int]:
@@ -13,15 +13,22 @@ def delivery_counts(*, mission) -> dict[str, int]:
     return counts
 
 
-def mission_emails(*, mission, status: str = "", search: str = "") -> QuerySet[Email]:
+def mission_emails(
+    *, mission, status: str = "", search: str = "", channel: str = ""
+) -> QuerySet[Email]:
+    """The mission's messages of every channel (e-mail, WhatsApp, SMS)."""
     emails = Email.objects.filter(mission=mission).only(
-        "pk", "key", "to_email", "to_name", "language", "template", "subject", "status",
-        "attempts", "next_attempt_at", "last_error", "created_at", "sent_at", "mission_id",
+        "pk", "key", "channel", "to_email", "to_phone", "to_name", "language", "template",
+        "subject", "status", "attempts", "next_attempt_at", "last_error", "created_at",
+        "sent_at", "mission_id", "provider", "receipt", "fallback_of_id",
     )  # fmt: skip
     if status in EmailStatus.values:
         emails = emails.filter(status=status)
+    if channel in Channel.values:
+        emails = emails.filter(channel=channel)
     if search:
-        emails = emails.filter(to_email__icontains=search.strip())
+        search = search.strip()
+        emails = emails.filter(Q(to_email__icontains=search) | Q(to_phone__contains=search))
     if status:
         return emails.order_by("-created_at", "-pk")
     # Failed messages first (they need staff), then those still on their way, then the rest.

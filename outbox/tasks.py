@@ -12,6 +12,8 @@ def email_deliver_task(key: str) -> str:
     if outcome.result == "retry" and not settings.CELERY_TASK_ALWAYS_EAGER:
         # The delay stays below the broker's visibility timeout (checked by the settings).
         email_deliver_task.apply_async(args=[key], countdown=outcome.delay)
+    if outcome.fallback:  # a phone message refused for good: its SMS or e-mail replacement
+        email_deliver_task.delay(outcome.fallback)
     return outcome.result
 
 

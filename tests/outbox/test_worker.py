@@ -14,8 +14,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from celery import Celery
-from django.conf import settings
 from django.db import connection, transaction
 
 from outbox import tasks
@@ -23,6 +21,8 @@ from outbox.models import Email
 from outbox.recipients import Recipient
 from outbox.services import email_send
 from tests.factories import MissionFactory
+
+from .conftest import broker_app, flush
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -32,23 +32,9 @@ BROKER_DB = 13  # a Redis database of its own, emptied before each test
 
 @pytest.fixture
 def broker(monkeypatch):
-    url = settings.REDIS_URL.rsplit("/", 1)[0] + f"/{BROKER_DB}"
-    app = Celery("outbox-tests", broker=url, set_as_current=False)
-    app.conf.update(task_serializer="json", accept_content=["json"])
-    with app.connection_for_write() as conn:
-        conn.default_channel.client.flushdb()
-    # The web side queues on this broker (the test settings run tasks eagerly otherwise).
-    monkeypatch.setattr(
-        tasks.email_deliver_task, "delay", lambda key: app.send_task("outbox.deliver", args=[key])
-    )
-    monkeypatch.setattr(
-        tasks.email_deliver_many_task,
-        "delay",
-        lambda keys: app.send_task("outbox.deliver_many", args=[keys]),
-    )
+    app = broker_app(monkeypatch, BROKER_DB)
     yield app
-    with app.connection_for_write() as conn:
-        conn.default_channel.client.flushdb()
+    flush(app)
 
 
 class Workers:

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -104,6 +105,7 @@ def post_only(post, changes=(), **kwargs):
 
 
 M, B2B = {"slug": "open"}, {"slug": "b2b"}
+STOP_TOKEN = signing.dumps("+22670123456", salt="outbox.stop", compress=True)
 OWNERS = ("firm", "operator")  # firm A and operator X own the meeting and the request
 
 URLS = {
@@ -125,6 +127,8 @@ URLS = {
     # Each role to its own space.
     "accounts:home": Row({}, {**every(FOUND), "anonymous": LOGIN}),
     "accounts:profile": Row({}, signed_in(OK), post=signed_in(OK)),
+    # The phone part of the profile: a POST of its own (no data: "neither", nothing changes).
+    "accounts:mobile": Row({}, {**every(NOT_ALLOWED), "anonymous": LOGIN}, post=signed_in(FOUND)),
     "portal:home": Row({}, firms()),
     "companies:create": Row({}, firms(FOUND)),  # both firms exist: to their edit page
     "companies:edit": Row({}, firms(), post=firms(BAD)),
@@ -234,6 +238,13 @@ URLS = {
     "matchmaking:attend[bad]": Row({"token": "forged"}, every(BAD), post=every(BAD)),
     "feedback:feedback": Row({"token": "feedback"}, every(OK), post=every(BAD)),
     "feedback:feedback[bad]": Row({"token": "forged"}, every(BAD), post=every(BAD)),
+    # WhatsApp and SMS: the stop link is its own proof (GET shows a button, POST stops); the
+    # providers' webhooks refuse whatever they have not signed.
+    "outbox:stop": Row({"token": STOP_TOKEN}, every(OK), post=every(OK), changes=ROLES),
+    "outbox:stop[bad]": Row({"token": "forged"}, every(NOT_FOUND), post=every(NOT_FOUND)),
+    "outbox:whatsapp_webhook": Row({}, every(FORBIDDEN), post=every(FORBIDDEN)),
+    "outbox:twilio_status": post_only(every(FORBIDDEN)),
+    "outbox:twilio_inbound": post_only(every(FORBIDDEN)),
     "matchmaking:calendar": Row(
         {},
         participants(),
