@@ -55,7 +55,16 @@ def render_email(*, template: str, context: dict, language: str) -> tuple[str, s
         subject = render_to_string(f"emails/{template}_subject.txt", ctx).strip()
         text = render_to_string(f"emails/{template}.txt", ctx)
         html = render_to_string(f"emails/{template}.html", ctx)
+        if translation.get_language_bidi():
+            text = rtl_text(text)
     return " ".join(subject.split()), text, html
+
+
+def rtl_text(text: str) -> str:
+    """Plain text read from right to left: each line opens with a RIGHT-TO-LEFT MARK, so that a
+    mail client, which takes a paragraph's direction from its first letter, sets a line that
+    starts with a name, a number or a link from the right like the Arabic around it."""
+    return "\n".join(f"\u200f{line}" if line.strip() else line for line in text.split("\n"))
 
 
 def build_message(email: Email) -> EmailMultiAlternatives:
