@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from xml.parsers import expat
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -166,7 +167,7 @@ class RowForm(forms.Form):
 
     def clean_language(self):
         value = self.cleaned_data["language"].strip().lower()[:2]
-        return value if value in ("fr", "en") else "fr"
+        return value if value in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 @dataclass
