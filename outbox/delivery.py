@@ -19,6 +19,8 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.templatetags.bidi import rtl_text
+
 from .attachments import build
 from .models import Email, EmailStatus
 from .recipients import Recipient
@@ -59,12 +61,6 @@ def render_email(*, template: str, context: dict, language: str) -> tuple[str, s
             text = rtl_text(text)
     return " ".join(subject.split()), text, html
 
-
-def rtl_text(text: str) -> str:
-    """Plain text read from right to left: each line opens with a RIGHT-TO-LEFT MARK, so that a
-    mail client, which takes a paragraph's direction from its first letter, sets a line that
-    starts with a name, a number or a link from the right like the Arabic around it."""
-    return "\n".join(f"\u200f{line}" if line.strip() else line for line in text.split("\n"))
 
 
 def build_message(email: Email) -> EmailMultiAlternatives:

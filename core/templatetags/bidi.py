@@ -25,7 +25,7 @@ from django.utils.html import format_html
 
 register = template.Library()
 
-LRI, PDI = "\u2066", "\u2069"
+LRI, PDI, RLM = "\u2066", "\u2069", "\u200f"
 
 
 def text_direction(text: str) -> str:
@@ -37,6 +37,18 @@ def text_direction(text: str) -> str:
         if kind == "L":
             return "ltr"
     return "ltr"
+
+
+def rtl_text(text: str) -> str:
+    """Plain text read from right to left (an e-mail in Arabic). A mail client takes each
+    paragraph's direction from its first letter: a line that holds Arabic but begins with a name
+    or a number gets a RIGHT-TO-LEFT MARK first, so that it is set from the right like the rest.
+    A line with no Arabic (a link, a sign-in code) is left as it is: it is copied, not read."""
+    lines = []
+    for line in text.split("\n"):
+        has_rtl = any(unicodedata.bidirectional(c) in ("R", "AL") for c in line)
+        lines.append(f"{RLM}{line}" if has_rtl and text_direction(line) == "ltr" else line)
+    return "\n".join(lines)
 
 
 @register.filter

@@ -2,10 +2,12 @@
 right to left in HTML and in plain text, the meeting's times kept left to right, and an Arabic
 calendar invitation, all parsed back."""
 
+import re
+
 import pytest
 from icalendar import Calendar
 
-from outbox.delivery import rtl_text
+from core.templatetags.bidi import rtl_text, text_direction
 from tests.factories import MeetingSessionFactory, participants
 
 from .test_outbox import _book
@@ -49,11 +51,14 @@ def test_a_booking_confirmation_in_arabic_right_to_left(smtp, arabic_booking):
 
     text = arabic.get_body(("plain",)).get_content()
     lines = [line for line in text.splitlines() if line.strip()]
-    # Every line opens with a right-to-left mark, so that a line that begins with a name or a
-    # link is set from the right too.
-    assert all(line.startswith(RLM) for line in lines), lines
-    assert f"{RLM}مرحبًا سيدي ولد أحمد،" in lines
+    # Every line with Arabic in it reads from the right, even one that begins with a name.
+    arabic_lines = [line for line in lines if re.search("[\u0600-\u06ff]", line)]
+    assert len(arabic_lines) >= 5
+    assert all(text_direction(line) == "rtl" for line in arabic_lines), arabic_lines
+    assert "مرحبًا سيدي ولد أحمد،" in lines
     assert f"{LRI}09:00–09:30{PDI}" in text
+    # A line without Arabic (a link) is left alone: it is copied, not read.
+    assert not any(line.startswith(RLM) for line in lines if line not in arabic_lines)
     assert "/attend/" in text and firm in text and operator in text
 
     [invitation] = list(arabic.iter_attachments())
@@ -73,5 +78,8 @@ def test_a_booking_confirmation_in_arabic_right_to_left(smtp, arabic_booking):
     assert str(summary).startswith("Rendez-vous B2B")
 
 
-def test_rtl_text_marks_lines_but_not_blank_ones():
-    assert rtl_text("سطر\n\nline\n") == f"{RLM}سطر\n\n{RLM}line\n"
+def test_rtl_text_marks_only_arabic_lines_that_begin_in_latin():
+    text = "مرحبا\n\nAtlas Digital – لقاء\nhttps://b2b.ma/attend/x\nABC-DEF\n"
+    assert (
+        rtl_text(text) == f"مرحبا\n\n{RLM}Atlas Digital – لقاء\nhttps://b2b.ma/attend/x\nABC-DEF\n"
+    )
