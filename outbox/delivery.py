@@ -62,7 +62,6 @@ def render_email(*, template: str, context: dict, language: str) -> tuple[str, s
     return " ".join(subject.split()), text, html
 
 
-
 def build_message(email: Email) -> EmailMultiAlternatives:
     if email.template:
         try:
