@@ -104,6 +104,8 @@ def role_pages(demo, browser, request):
         choose_language(page, language)
         pages[role] = page
     yield pages
+    for role in ("firm", "operator", "staff"):  # the demo accounts back in French for the rest
+        choose_language(pages[role], "fr")
     for context in contexts:
         context.close()
 
