@@ -120,7 +120,7 @@ class RowForm(forms.Form):
         value = self.cleaned_data["kind"].strip().lower()
         for kind in OperatorKind:
             names = {kind.value}
-            for language in ("fr", "en"):  # lists come in either language
+            for language in dict(settings.LANGUAGES):  # lists come in any of the site's languages
                 with translation.override(language):
                     label = str(kind.label).lower()
                 names |= {label} | {part.strip() for part in label.split("/")}
@@ -136,6 +136,7 @@ class RowForm(forms.Form):
             COUNTRY_ALIASES.get(value.lower())
             or countries.by_name(value, language="fr")
             or countries.by_name(value, language="en")
+            or countries.by_name(value, language="ar")
         )
         if not code:
             raise ValidationError(_("Unknown country “%(value)s”.") % {"value": value})

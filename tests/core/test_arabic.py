@@ -149,9 +149,14 @@ def test_an_operator_list_may_name_arabic_as_the_contacts_language():
     content = (
         "Organisation;Type;Pays;Ville;Nom du contact;E-mail;Langue\n"
         "Sahel Telecom;telecom;MR;Nouakchott;Sidi Ould Ahmed;sidi@sahel.mr;ar\n"
+        "بنك الساحل;بنك / أداء إلكتروني;موريتانيا;نواكشوط;سيدي ولد أحمد;bank@sahel.mr;ar\n"
     )
-    [row] = import_preview(mission=mission, name="liste.csv", content=content.encode())
-    assert not row.errors and row.values["language"] == "ar"
+    first, second = import_preview(mission=mission, name="liste.csv", content=content.encode())
+    assert not first.errors and first.values["language"] == "ar"
+    # A list written in Arabic: the kind and the country in Arabic are understood.
+    assert not second.errors, second.errors
+    assert (second.values["kind"], second.values["country"]) == ("bank", "MR")
+    assert second.values["name"] == "بنك الساحل"
 
 
 # The project's own CSS --------------------------------------------------------------------
