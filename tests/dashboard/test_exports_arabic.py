@@ -85,15 +85,19 @@ def arabic_meeting(session, index=2):
     return meeting
 
 
+def operator_agenda(client, user, meeting) -> tuple[PdfReader, str]:
+    """The printed agenda of the meeting's operator, as ``user`` downloads it."""
+    client.force_login(user)
+    url = reverse(
+        "dashboard:print_agenda", args=["nouakchott-2027", "operator", meeting.operator_id]
+    )
+    reader, (text,) = read_pdf(client.get(url))
+    return reader, text
+
+
 def test_arabic_agenda_reads_back_in_arabic_right_to_left(client, arabic_staff, session):
     meeting = arabic_meeting(session)
-    client.force_login(arabic_staff)
-
-    response = client.get(
-        reverse("dashboard:print_agenda", args=["nouakchott-2027", "operator", meeting.operator_id])
-    )
-
-    reader, (text,) = read_pdf(response)
+    reader, text = operator_agenda(client, arabic_staff, meeting)
     # The interface's words in Arabic, each word's letters in reading order.
     for words in ("المقاولة المغربية", "الوقت", "المندوب", "الطاولة", "مؤكد", "جهات الاتصال"):
         assert words in text
@@ -113,14 +117,7 @@ def test_arabic_agenda_reads_back_in_arabic_right_to_left(client, arabic_staff, 
 
 
 def test_french_agenda_stays_left_to_right(client, staff, session):
-    meeting = arabic_meeting(session)
-    client.force_login(staff)
-
-    response = client.get(
-        reverse("dashboard:print_agenda", args=["nouakchott-2027", "operator", meeting.operator_id])
-    )
-
-    reader, (text,) = read_pdf(response)
+    reader, text = operator_agenda(client, staff, arabic_meeting(session))
     assert "Horaire" in text and ARABIC_FIRM in text and "10:00–10:30" in text
     assert left_to_right(reader.pages[0], "Horaire", "Délégué", "Code")
 
