@@ -15,7 +15,7 @@ from accounts.models import User
 from core.templatetags.bidi import arrow, bdi, ltr, text_direction
 from missions.operator_import import import_preview
 from tests.dashboard.test_cockpit import seed
-from tests.factories import MissionFactory, StaffFactory
+from tests.factories import MeetingSessionFactory, MissionFactory, StaffFactory, participants
 
 ROOT = Path(__file__).resolve().parents[2]
 LRI, PDI = "\u2066", "\u2069"
@@ -102,6 +102,30 @@ def test_a_member_who_chose_arabic_sees_values_left_to_right(client, member):
     assert f'<bdi dir="ltr">{member.email}</bdi>' in body  # the navbar
     assert f'ICE <bdi dir="ltr">{member.company.ice}</bdi>' in body
     assert "مقاولتي" in body and "تسجيل الخروج" in body
+
+
+@pytest.mark.django_db
+def test_an_operator_books_and_reads_the_agenda_in_arabic(client):
+    session = MeetingSessionFactory(tables=2)
+    owner, contact = participants(session.mission)
+    contact.language = "ar"
+    contact.save(update_fields=["language"])
+    client.force_login(contact)
+    slug = session.mission.slug
+
+    page = client.get(reverse("matchmaking:party", args=[slug, owner.company.pk])).content.decode()
+
+    assert '<html lang="ar" dir="rtl">' in page and "احجز لقاءً" in page
+    # A slot's hours read left to right on its button, not 09:30–09:00.
+    first = session.slots.order_by("starts_at").first()
+    assert re.search(rf'<button dir="ltr" [^>]*value="{first.pk}">09:00–09:30</button>', page)
+
+    response = client.post(
+        reverse("matchmaking:book", args=[slug, owner.company.pk]), {"slot": first.pk}, follow=True
+    )
+    agenda = response.content.decode()
+    assert "تم حجز اللقاء" in agenda
+    assert '<span class="fw-semibold"><bdi dir="ltr">09:00–09:30</bdi></span>' in agenda
 
 
 @pytest.mark.django_db
