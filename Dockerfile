@@ -6,10 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# Pango and fonts for WeasyPrint (the printed agendas, table plans and badges).
+# Pango and fonts for WeasyPrint (the printed agendas, table plans and badges); Noto (fonts-noto-core)
+# carries the Arabic glyphs.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext curl \
-       libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+       libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core \
     && rm -rf /var/lib/apt/lists/*
 
 # The release's version (docker build --build-arg RELEASE=$(git rev-parse --short HEAD)): part

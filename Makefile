@@ -25,13 +25,15 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python .env
 
 install: $(STAMP)
 
-## system: Debian packages of the tests: Pango and a font for the PDF print-outs (WeasyPrint),
+## system: Debian packages of the tests: Pango and fonts for the PDF print-outs (WeasyPrint; Noto
+## Sans Arabic of fonts-noto-core for the Arabic ones),
 ## Chromium for the browser tests (Playwright cannot download its own browsers here). Installed
 ## when missing and run as root; otherwise the command to run is printed.
 system:
 	@missing=""; \
 	ldconfig -p | grep -q libpangoft2-1.0.so.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fontconfig fonts-dejavu-core"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans Arabic" || missing="$$missing fonts-noto-core"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -69,9 +71,9 @@ beat: install
 	@test -n "$$REDIS_URL" || { echo "Set REDIS_URL, for example redis://127.0.0.1:6379/0"; exit 1; }
 	$(BIN)/celery -A config beat --loglevel=INFO
 
-## messages: refresh the translation catalogues and compile them
+## messages: refresh the translation catalogues (French, Arabic) and compile them
 messages: install
-	DEBUG=1 $(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=tests --ignore=bench
+	DEBUG=1 $(BIN)/python manage.py makemessages -l fr -l ar --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=tests --ignore=bench
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.templatetags.bidi import rtl_text
 from outbox.services import email_send_rendered
 
 SITE_NAME = "Maroc Export B2B"
@@ -32,6 +33,8 @@ class AccountAdapter(DefaultAccountAdapter):
         with translation.override(language or settings.LANGUAGE_CODE):
             message = self.render_mail(template_prefix, email, {"email": email, **context})
             language = translation.get_language()
+            if translation.get_language_bidi() and message.content_subtype == "plain":
+                message.body = rtl_text(message.body)
         html = next(
             (c for c, kind in getattr(message, "alternatives", []) if kind == "text/html"), ""
         )

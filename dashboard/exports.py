@@ -20,7 +20,7 @@ from django.db.models import Prefetch
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import capfirst, slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from django_countries import countries
 from openpyxl import Workbook
@@ -515,8 +515,9 @@ def safe_text(value: str) -> str:
 
 
 def csv_delimiter() -> str:
-    """Excel reads a CSV with the list separator of its locale: ';' in French, ',' in English."""
-    return ";" if (get_language() or "fr").startswith("fr") else ","
+    """Excel reads a CSV with the list separator of its locale: ';' in French and in Arabic
+    (Morocco's Excel writes decimals with a comma in both), ',' in English."""
+    return ";" if (get_language() or "fr")[:2] in ("fr", "ar") else ","
 
 
 def _csv_value(value, kind: str, decimal_comma: bool = False):
@@ -573,14 +574,17 @@ def _xlsx_text(sheet, value: str) -> WriteOnlyCell:
 
 def xlsx_bytes(exports: list[Export]) -> bytes:
     """One sheet per export: a bold, frozen, filterable header row, set column widths, and
-    dates and times as real spreadsheet dates and times. Every text is a string cell, never a
-    formula (see ``safe_text``)."""
+    dates and times as real spreadsheet dates and times; right to left in Arabic. Every text
+    is a string cell, never a formula (see ``safe_text``)."""
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     wrap = Alignment(vertical="top", wrap_text=True)
     for export in exports:
         sheet = workbook.create_sheet(title=_sheet_title(export.title))
         sheet.freeze_panes = "A2"
+        # An Arabic export reads from right to left: column A on the right, as Excel shows a
+        # sheet made in Arabic.
+        sheet.sheet_view.rightToLeft = bool(get_language_bidi())
         for number, column in enumerate(export.columns, start=1):
             sheet.column_dimensions[get_column_letter(number)].width = column.width
         header = []

@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -313,6 +313,7 @@ def render_pdf(template_name: str, context: dict) -> bytes:
         template_name,
         {
             "language": get_language() or "fr",
+            "direction": "rtl" if get_language_bidi() else "ltr",
             "zone": zone_label(mission, _first_moment(mission)),
             "printed_at": timezone.now().astimezone(mission.tzinfo),
             **context,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from xml.parsers import expat
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -119,7 +120,7 @@ class RowForm(forms.Form):
         value = self.cleaned_data["kind"].strip().lower()
         for kind in OperatorKind:
             names = {kind.value}
-            for language in ("fr", "en"):  # lists come in either language
+            for language in dict(settings.LANGUAGES):  # lists come in any of the site's languages
                 with translation.override(language):
                     label = str(kind.label).lower()
                 names |= {label} | {part.strip() for part in label.split("/")}
@@ -135,6 +136,7 @@ class RowForm(forms.Form):
             COUNTRY_ALIASES.get(value.lower())
             or countries.by_name(value, language="fr")
             or countries.by_name(value, language="en")
+            or countries.by_name(value, language="ar")
         )
         if not code:
             raise ValidationError(_("Unknown country “%(value)s”.") % {"value": value})
@@ -166,7 +168,7 @@ class RowForm(forms.Form):
 
     def clean_language(self):
         value = self.cleaned_data["language"].strip().lower()[:2]
-        return value if value in ("fr", "en") else "fr"
+        return value if value in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 @dataclass

@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from core.templatetags.bidi import rtl_text
+
 from .attachments import build
 from .models import (
     PHONE_CHANNELS,
@@ -75,6 +77,8 @@ def render_email(*, template: str, context: dict, language: str) -> tuple[str, s
         subject = render_to_string(f"emails/{template}_subject.txt", ctx).strip()
         text = render_to_string(f"emails/{template}.txt", ctx)
         html = render_to_string(f"emails/{template}.html", ctx)
+        if translation.get_language_bidi():
+            text = rtl_text(text)
     return " ".join(subject.split()), text, html
 
 

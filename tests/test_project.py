@@ -122,21 +122,38 @@ def test_ci_audit_says_when_it_cannot_check(monkeypatch, capsys):
     assert audit.main() == 1
 
 
-def test_translation_catalogue_is_complete():
-    """Every string of the interface has its French translation, none fuzzy, and the compiled
-    catalogue holds the same translations as its source."""
-    po = polib.pofile(ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po")
-    mo = polib.mofile(ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.mo")
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_translation_catalogue_is_complete(language):
+    """Every string of the interface has its French and its Arabic translation, none fuzzy, every
+    plural form filled, and the compiled catalogue holds the same translations as its source."""
+    po = polib.pofile(ROOT / "locale" / language / "LC_MESSAGES" / "django.po")
+    mo = polib.mofile(ROOT / "locale" / language / "LC_MESSAGES" / "django.mo")
     assert len(po) > 100
     assert not po.untranslated_entries(), [e.msgid for e in po.untranslated_entries()][:5]
+    # Both catalogues hold the same strings: one is not refreshed without the other.
+    other = polib.pofile(
+        ROOT / "locale" / ("ar" if language == "fr" else "fr") / "LC_MESSAGES" / "django.po"
+    )
+    assert {e.msgid for e in po if not e.obsolete} == {e.msgid for e in other if not e.obsolete}
+    forms = int(re.search(r"nplurals=(\d+)", po.metadata["Plural-Forms"]).group(1))
+    assert forms == {"fr": 3, "ar": 6}[language]
+    for entry in po:
+        if entry.msgid_plural:
+            assert len(entry.msgstr_plural) == forms and all(entry.msgstr_plural.values()), (
+                entry.msgid
+            )
     assert not po.fuzzy_entries(), [e.msgid for e in po.fuzzy_entries()][:5]
     if shutil.which("msgfmt"):
         check = subprocess.run(
             ["msgfmt", "--check", "-o", "/dev/null", str(po.fpath)], capture_output=True, text=True
         )
         assert check.returncode == 0, check.stderr
-    compiled = {e.msgid: e.msgstr for e in mo}
-    stale = [e.msgid for e in po if not e.obsolete and compiled.get(e.msgid) != e.msgstr]
+    compiled = {e.msgid: (e.msgstr, e.msgstr_plural) for e in mo}
+    stale = [
+        e.msgid
+        for e in po
+        if not e.obsolete and compiled.get(e.msgid) != (e.msgstr, e.msgstr_plural)
+    ]
     assert not stale, f"django.mo is out of date (make messages): {stale[:5]}"
 
 

@@ -7,6 +7,8 @@ from django import template
 from django.templatetags.tz import do_timezone
 from django.utils import formats
 
+from core.templatetags.bidi import ltr
+
 register = template.Library()
 
 
@@ -24,10 +26,10 @@ def local(value: datetime | None, tz: str):
 @register.simple_tag
 def tz_label(tz: str, when: datetime | None = None) -> str:
     """``Africa/Abidjan (GMT)`` or ``America/Los_Angeles (PST)``: the zone and its abbreviation
-    at ``when`` (daylight saving may change it during a mission)."""
+    at ``when`` (daylight saving may change it during a mission); kept left to right in Arabic."""
     moment = when or datetime.now(zoneinfo.ZoneInfo("UTC"))
     abbreviation = moment.astimezone(zoneinfo.ZoneInfo(tz)).tzname()
-    return f"{tz.replace('_', ' ')} ({abbreviation})"
+    return ltr(f"{tz.replace('_', ' ')} ({abbreviation})")
 
 
 @register.simple_tag
@@ -36,4 +38,5 @@ def local_time_range(start: datetime, end: datetime, tz: str) -> str:
     zone = zoneinfo.ZoneInfo(tz)
     start, end = start.astimezone(zone), end.astimezone(zone)
     day = formats.date_format(start, "DATE_FORMAT")
-    return f"{day}, {formats.time_format(start, 'H:i')}–{formats.time_format(end, 'H:i')}"
+    hours = f"{formats.time_format(start, 'H:i')}–{formats.time_format(end, 'H:i')}"
+    return f"{day}, {ltr(hours)}"

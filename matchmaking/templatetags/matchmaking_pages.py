@@ -18,7 +18,8 @@ def slot_picker(free: list, mission) -> SafeString:
     """The free slots (``selectors.free_slots``) as submit buttons named "slot", one row per
     day of the mission, or a line that says there is none. Built in Python: the booking page
     shows up to a few hundred of them on every request, and a template loop dominated its cost.
-    Ids and labels ("09:00–09:30") are made from numbers; the rest is escaped."""
+    Ids and labels ("09:00–09:30") are made from numbers; the rest is escaped. A label reads
+    left to right in an Arabic page too (``dir="ltr"``), or it would show "09:30–09:00"."""
     if not free:
         return format_html(
             '<p class="text-body-secondary">{}</p>', _("No free time slot is shared by both sides.")
@@ -30,8 +31,8 @@ def slot_picker(free: list, mission) -> SafeString:
             '<div class="d-flex flex-wrap gap-2">'
         )
         html.extend(
-            '<button class="btn btn-outline-primary slot-button" type="submit" name="slot" '
-            f'value="{int(item.pk)}">{escape(item.label)}</button>'
+            '<button dir="ltr" class="btn btn-outline-primary slot-button" type="submit" '
+            f'name="slot" value="{int(item.pk)}">{escape(item.label)}</button>'
             for item in items
         )
         html.append("</div>")

@@ -235,6 +235,7 @@ from accounts.services import user_make_staff
 for email, name, language in [
     ("staff-fr@browser.test", "Salma Staff", "fr"),
     ("staff-en@browser.test", "Sam Staff", "en"),
+    ("staff-ar@browser.test", "Samira Staff", "ar"),
 ]:
     user = User.objects.create_user(
         email=email, password=os.environ["BROWSER_PASSWORD"], full_name=name, language=language
@@ -399,7 +400,7 @@ def new_context(browser, stack, *, language: str, phone: bool = False, timezone:
     """A fresh browser profile speaking ``language``; ``phone`` for a 390x844 touch screen."""
     context = browser.new_context(
         base_url=stack.base_url,
-        locale={"fr": "fr-FR", "en": "en-US"}[language],
+        locale={"fr": "fr-FR", "en": "en-US", "ar": "ar-MA"}[language],
         timezone_id=timezone,
         viewport=PHONE if phone else DESKTOP,
         is_mobile=phone,
@@ -408,6 +409,18 @@ def new_context(browser, stack, *, language: str, phone: bool = False, timezone:
     )
     context.set_default_timeout(15_000)
     return context
+
+
+def assert_fits_the_viewport(page) -> None:
+    """Nothing sticks out sideways, to the right or (right to left) to the left: the page needs
+    no horizontal scrolling."""
+    width, inner, left = page.evaluate(
+        "[document.documentElement.scrollWidth, window.innerWidth,"
+        " Math.min(0, ...[...document.querySelectorAll('body *')].map("
+        "e => e.getBoundingClientRect()).filter(r => r.width > 0).map(r => Math.floor(r.left)))]"
+    )
+    assert width <= inner, f"{page.url} is {width}px wide on a {inner}px screen"
+    assert left >= 0, f"{page.url} has content {-left}px beyond its left edge"
 
 
 def _slug(text: str) -> str:

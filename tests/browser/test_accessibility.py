@@ -1,5 +1,6 @@
 """Accessibility: axe-core (vendored in static/vendor/axe-core/) runs in the main pages of each
-role, in French, on the demo data; no violation of impact serious or critical is allowed.
+role, in French and in Arabic (right to left), on the demo data; no violation of impact serious or
+critical is allowed, and no page is wider than the window.
 
 axe is loaded as a script of the site's own origin (/static/vendor/axe-core/axe.min.js), so the
 page's Content-Security-Policy stays as it is in production: nothing is bypassed. (Playwright's
@@ -13,7 +14,7 @@ import pytest
 
 from tests.totp import totp_code
 
-from .conftest import new_context, screenshot_on_failure
+from .conftest import assert_fits_the_viewport, new_context, screenshot_on_failure
 
 pytestmark = pytest.mark.browser
 
@@ -71,13 +72,22 @@ def demo(stack):
     return stack
 
 
-@pytest.fixture(scope="module")
-def role_pages(demo, browser):
-    """One logged-in page per role, kept for the whole module."""
-    pages = {}
+def choose_language(page, language: str) -> None:
+    """The navbar's language menu, as a person uses it (kept on the account when signed in)."""
+    page.goto("/")
+    page.locator("#language-menu").click()
+    with page.expect_navigation():
+        page.locator(f"button[name=language][value={language}]").click()
+
+
+@pytest.fixture(scope="module", params=["fr", "ar"])
+def role_pages(demo, browser, request):
+    """One logged-in page per role, in one language, kept for the whole module."""
+    language = request.param
+    pages = {"language": language}
     contexts = []
     for role in ("anonymous", "firm", "operator", "staff"):
-        context = new_context(browser, demo, language="fr")
+        context = new_context(browser, demo, language=language)
         contexts.append(context)
         page = context.new_page()
         if role != "anonymous":
@@ -90,8 +100,12 @@ def role_pages(demo, browser):
             page.fill("input[name=code]", totp_code(DEMO_TOTP_SECRET))
             with page.expect_navigation():
                 page.locator("form:has(input[name=code]) [type=submit]").first.click()
+        # The demo accounts keep the last language chosen: each run chooses its own.
+        choose_language(page, language)
         pages[role] = page
     yield pages
+    for role in ("firm", "operator", "staff"):  # the demo accounts back in French for the rest
+        choose_language(pages[role], "fr")
     for context in contexts:
         context.close()
 
@@ -186,6 +200,11 @@ def test_page_has_no_serious_accessibility_violation(role_pages, role, name, tar
         path = resolve(page, role, target)
         page.goto(path)
         assert page.locator("#main").is_visible(), f"{path} did not render the page"
+        language = role_pages["language"]
+        html = page.locator("html")
+        assert html.get_attribute("lang") == language, f"{path} is not in {language}"
+        assert html.get_attribute("dir") == ("rtl" if language == "ar" else "ltr"), path
+        assert_fits_the_viewport(page)
         violations = unexpected(axe_violations(page))
         assert not violations, (
             f"axe-core: {len(violations)} serious or critical violation(s) on {path} "

@@ -1,4 +1,5 @@
-"""The product's main journey in a real browser, once in French and once in English (issue 8).
+"""The product's main journey in a real browser, in French, in English and in Arabic, right to
+left (issues 8 and 17).
 
 Staff are sent to set up an authenticator app before their first dashboard page, and asked for a
 code at their next login (issue 20); they create and open a mission; a Moroccan firm signs up, verifies its address from the e-mail,
@@ -23,7 +24,14 @@ from django.utils import translation
 
 from tests.totp import totp_code
 
-from .conftest import ARTIFACTS, PASSWORD, login, new_context, screenshot_on_failure
+from .conftest import (
+    ARTIFACTS,
+    PASSWORD,
+    assert_fits_the_viewport,
+    login,
+    new_context,
+    screenshot_on_failure,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +39,7 @@ pytestmark = pytest.mark.browser
 CITIES = {
     "fr": {"city": "Dakar", "country": "SN", "timezone": "Africa/Dakar"},
     "en": {"city": "San Francisco", "country": "US", "timezone": "America/Los_Angeles"},
+    "ar": {"city": "Nouakchott", "country": "MR", "timezone": "Africa/Nouakchott"},
 }
 
 
@@ -67,7 +76,9 @@ class Journey:
         self.deadline = date.today() + timedelta(days=20)
         self.meeting_day = self.start + timedelta(days=1)
         self.staff_email = f"staff-{language}@browser.test"
-        self.staff_name = {"fr": "Salma Staff", "en": "Sam Staff"}[language]  # conftest.py
+        self.staff_name = {"fr": "Salma Staff", "en": "Sam Staff", "ar": "Samira Staff"}[
+            language
+        ]  # conftest.py
         self.firm_email = f"owner-{run}@atlas.test"
         self.firm_name = f"Atlas Cloud {run}"
         self.delegate = "Yasmine Alaoui"
@@ -121,7 +132,7 @@ class Journey:
         return t(self.language, message, **values)
 
 
-@pytest.fixture(scope="class", params=["fr", "en"])
+@pytest.fixture(scope="class", params=["fr", "en", "ar"])
 def journey(request, stack, browser):
     journey = Journey(stack, browser, request.param)
     yield journey
@@ -160,13 +171,13 @@ def submit(page, form) -> None:
 
 def assert_fits_the_phone(page) -> None:
     """Nothing sticks out sideways: the page needs no horizontal scrolling on the phone."""
-    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width <= inner, f"{page.url} is {width}px wide on a {inner}px screen"
+    assert_fits_the_viewport(page)
 
 
 def expect_language(page, language: str) -> None:
-
+    """The page is in ``language``, right to left in Arabic."""
     expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
 
 
 class TestJourney:
@@ -433,7 +444,7 @@ class TestJourney:
             assert journey.booked_time.startswith("09:00"), journey.booked_time
             # On a phone the slot must be reachable without horizontal scrolling.
             box = first.bounding_box()
-            assert box and box["x"] + box["width"] <= 390, box
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
             follow(page, first, tap=True)
             assert page.url.endswith(f"/m/{journey.slug}/agenda/"), page.url
             expect_text(
