@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_language_arabic'),
-        ('accounts', '0004_mobile_number_channel_and_consent'),
+        ("accounts", "0004_language_arabic"),
+        ("accounts", "0004_mobile_number_channel_and_consent"),
     ]
 
-    operations = [
-    ]
+    operations = []
