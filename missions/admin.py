@@ -3,7 +3,6 @@ from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from .forms import require_one_language, translated
-
 from .models import (
     Application,
     Delegate,

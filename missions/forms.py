@@ -13,7 +13,6 @@ from companies.forms import OperatorProfileForm
 from .models import Application, Mission, Objective, ProgrammeItem
 from .operator_import import MAX_BYTES
 
-
 CONTENT_LANGUAGES = settings.MODELTRANSLATION_LANGUAGES
 LANGUAGE_NAMES = {
     "fr": pgettext_lazy("content language", "French"),
