@@ -43,6 +43,7 @@ from feedback.services import (
     feedback_submit,
     feedback_token,
 )
+from matchmaking.attendance import attendance_confirm, attendance_token, reminders_send
 from matchmaking.models import Meeting, MeetingStatus, Priority, Side, Slot
 from matchmaking.services import (
     MatchmakingError,
@@ -538,8 +539,18 @@ def _history(
         meetings += _book(mission, pairs[half:], Side.OPERATOR)
     with _clock(_at(spec, start - timedelta(days=7), 9)):
         missions.mission_publish(mission=mission, by=staff)
-    with _clock(_at(spec, start, 8)):
-        missions.mission_start(mission=mission, by=staff)
+    for day in data.b2b_days(spec):
+        # The evening before each B2B day, the agendas leave; most readers confirm.
+        with _clock(_at(spec, day - timedelta(days=1), 17, 5)):
+            reminders_send()
+            for meeting in Meeting.objects.filter(mission=mission, slot__session__day=day):
+                for n, people in enumerate((meeting.company.members, meeting.operator.contacts)):
+                    if (meeting.pk + n) % 5:
+                        reader = people.order_by("pk").first()
+                        attendance_confirm(attendance_token(meeting, reader.email))
+        if day == data.b2b_days(spec)[0]:
+            with _clock(_at(spec, start, 8)):
+                missions.mission_start(mission=mission, by=staff)
     outcomes = {}
     with _clock(_at(spec, data.b2b_days(spec)[-1], 18)):
         for n, meeting in enumerate(meetings):

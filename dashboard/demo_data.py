@@ -60,9 +60,9 @@ MISSIONS = [
             "الثنائية، من أجل ربط علاقات تفضي إلى شراكات دائمة.",
         ),
         "venue": _t(
-            "Hôtel Laico Ouaga 2000, salle Yennenga",
-            "Laico Ouaga 2000 hotel, Yennenga room",
-            "فندق لايكو واغا 2000، قاعة ينينغا",
+            "Centre de conférences Ouaga 2000, salle Yennenga",
+            "Ouaga 2000 conference centre, Yennenga room",
+            "مركز المؤتمرات واغا 2000، قاعة ينينغا",
         ),
         "status": "scheduling",
         "firms": 13,
@@ -99,9 +99,9 @@ MISSIONS = [
             "الخمسة عشر معاً.",
         ),
         "venue": _t(
-            "Sofitel Abidjan Hôtel Ivoire, salle Lagune",
-            "Sofitel Abidjan Hôtel Ivoire, Lagoon room",
-            "فندق صوفيتيل أبيدجان إيفوار، قاعة لاغون",
+            "Palais des congrès du Plateau, salle Lagune",
+            "Plateau conference centre, Lagoon room",
+            "قصر المؤتمرات بلاتو، قاعة لاغون",
         ),
         "status": "scheduling",
         "firms": 20,
@@ -139,10 +139,31 @@ MISSIONS = [
             "بسوق فتية في توسع سريع.",
         ),
         "venue": _t(
-            "King Fahd Palace, salle Gorée, Dakar",
-            "King Fahd Palace, Gorée room, Dakar",
-            "فندق الملك فهد، قاعة غوري، داكار",
+            "Centre international de conférences, salle Gorée, Dakar",
+            "International conference centre, Gorée room, Dakar",
+            "المركز الدولي للمؤتمرات، قاعة غوري، داكار",
         ),
+        # The second leg of the mission: Nouakchott.
+        "visit": {
+            "title": _t(
+                "Nouakchott : atelier marché et visites d'opérateurs mauritaniens",
+                "Nouakchott: market workshop and visits to Mauritanian operators",
+                "نواكشوط: ورشة السوق وزيارات لفاعلين موريتانيين",
+            ),
+            "place": _t(
+                "Chambre de commerce de Mauritanie, Nouakchott",
+                "Chamber of Commerce of Mauritania, Nouakchott",
+                "غرفة التجارة الموريتانية، نواكشوط",
+            ),
+            "description": _t(
+                "Vol matinal Dakar – Nouakchott, présentation du marché mauritanien des TIC, "
+                "puis visites de l'opérateur télécom historique et de l'agence de l'état civil.",
+                "Early flight from Dakar to Nouakchott, a presentation of the Mauritanian ICT "
+                "market, then visits to the telecom operator and the civil registry agency.",
+                "رحلة صباحية من داكار إلى نواكشوط، وتقديم لسوق تكنولوجيا المعلومات الموريتانية، "
+                "ثم زيارة متعهد الاتصالات ووكالة الحالة المدنية.",
+            ),
+        },
         "status": "closed",
         "firms": 12,
         "operators": 40,
@@ -176,15 +197,29 @@ MISSIONS = [
             "السوق الأمريكية والمغرب كمنصة نحو إفريقيا والشرق الأوسط.",
         ),
         "venue": _t(
-            "Hotel Nikko, salle Golden Gate",
-            "Hotel Nikko, Golden Gate room",
-            "فندق نيكو، قاعة غولدن غيت",
+            "Centre de conférences Union Square, salle Golden Gate",
+            "Union Square conference centre, Golden Gate room",
+            "مركز مؤتمرات يونيون سكوير، قاعة غولدن غيت",
         ),
         "status": "open",
         "firms": 10,
         "operators": 40,
     },
 ]
+
+SITE_VISIT = {
+    "title": _t(
+        "Visites sur site : opérateurs télécoms et institutions TIC",
+        "Site visits: telecom operators and ICT institutions",
+        "زيارات ميدانية: متعهدو الاتصالات ومؤسسات تكنولوجيا المعلومات",
+    ),
+    "place": _t("Départ de l'hôtel", "Leaving from the hotel", "الانطلاق من الفندق"),
+    "description": _t(
+        "Un centre de données, l'autorité de régulation et un opérateur de paiement mobile.",
+        "A data centre, the regulator and a mobile payment operator.",
+        "مركز بيانات وهيئة التقنين ومتعهد للأداء عبر الهاتف المحمول.",
+    ),
+}
 
 # The B2B sessions of every mission: mornings and afternoons of its 2nd and 3rd working days.
 B2B_HOURS = [(time(9, 0), time(12, 30)), (time(14, 0), time(17, 30))]
@@ -204,7 +239,7 @@ def b2b_sessions(spec: dict) -> list[dict]:
             "slot_minutes": SLOT_MINUTES,
             "break_minutes": BREAK_MINUTES,
             "tables": TABLES,
-            "place": spec["venue"]["fr"],
+            **{f"place_{language}": text for language, text in spec["venue"].items()},
         }
         for day in b2b_days(spec)
         for start, end in B2B_HOURS
@@ -287,26 +322,8 @@ def programme(spec: dict) -> list[dict]:
                 }
             )
     visit_day = days[3] if len(days) > 3 else days[-1]
-    items.append(
-        {
-            "kind": "site_visit",
-            "day": visit_day,
-            "start": time(9, 30),
-            "end": time(16, 0),
-            "title": _t(
-                "Visites sur site : opérateurs télécoms et institutions TIC",
-                "Site visits: telecom operators and ICT institutions",
-                "زيارات ميدانية: متعهدو الاتصالات ومؤسسات تكنولوجيا المعلومات",
-            ),
-            "place": _t("Départ de l'hôtel", "Leaving from the hotel", "الانطلاق من الفندق"),
-            "description": _t(
-                "Un centre de données, l'autorité de régulation et un opérateur de paiement "
-                "mobile.",
-                "A data centre, the regulator and a mobile payment operator.",
-                "مركز بيانات وهيئة التقنين ومتعهد للأداء عبر الهاتف المحمول.",
-            ),
-        }
-    )
+    items.append({"kind": "site_visit", "day": visit_day, "start": time(9, 30),
+                  "end": time(16, 0), **spec.get("visit", SITE_VISIT)})  # fmt: skip
     items.append(
         {
             "kind": "networking",

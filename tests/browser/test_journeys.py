@@ -366,7 +366,7 @@ class TestJourney:
             form.locator("[name=slot_minutes]").fill("30")
             form.locator("[name=break_minutes]").fill("0")
             form.locator("[name=tables]").fill("4")
-            form.locator("[name=place]").fill("Hôtel Radisson, salle Baobab")
+            form.locator(f"[name=place_{journey.language}]").fill("Hôtel Radisson, salle Baobab")
             submit(page, form)
             expect_text(page, journey.t("The B2B session and its time slots have been created."))
             expect(page.locator("#main tbody tr").first).to_contain_text("09:00–12:00")

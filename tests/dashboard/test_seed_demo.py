@@ -79,6 +79,7 @@ def test_seed_demo_tells_the_story_and_stays_idempotent(client, django_user_mode
             texts = [getattr(mission, f"{field}_{lang}") for lang in ("fr", "en", "ar")]
             assert all(texts) and len(set(texts[::2])) == 2, (mission.slug, field)
         assert not ProgrammeItem.objects.filter(mission=mission, title_ar="").exists()
+        assert not mission.meeting_sessions.filter(place_ar__in=["", None]).exists()
     sf = missions["san-francisco-2027"]
     with translation.override("fr"):
         assert Mission.objects.get(pk=sf.pk).title == "Mission TIC marocaine à San Francisco"
@@ -124,6 +125,7 @@ def test_seed_demo_tells_the_story_and_stays_idempotent(client, django_user_mode
     assert report.totals.held >= 50 and report.totals.no_show >= 3
     assert all(report.totals.answers[s] > 0 for s in ("after", "3_months", "6_months"))
     assert report.totals.deals > 0 and report.totals.deal_value > 0
+    assert 0 < report.totals.confirmed < report.totals.planned
     page = _staff_client(client).get(reverse("dashboard:report", args=[dakar.slug]))
     assert page.status_code == 200
     body = page.content.decode()

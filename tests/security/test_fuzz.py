@@ -380,7 +380,7 @@ def test_session_form(world, day, start, end, slot, pause, tables, place):
         "slot_minutes": slot,
         "break_minutes": pause,
         "tables": tables,
-        "place": place,
+        "place_fr": place,
     }
     with rolled_back():
         staff = world.client("staff")
