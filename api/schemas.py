@@ -22,6 +22,11 @@ class ProgrammeItemOut(Schema):
     ends_at_local: datetime
     place: str
     description: str
+    translations: dict[str, dict[str, str]] = Field(
+        description="Each translated text in every content language (fr, en, ar), empty where "
+        "not written. The plain fields give the request's language (Accept-Language), or the "
+        "first language written in the order fr, en, ar."
+    )
 
 
 class MissionOut(Schema):
@@ -39,6 +44,11 @@ class MissionOut(Schema):
     capacity: int | None
     updated_at: datetime
     programme: list[ProgrammeItemOut]
+    translations: dict[str, dict[str, str]] = Field(
+        description="Each translated text in every content language (fr, en, ar), empty where "
+        "not written. The plain fields give the request's language (Accept-Language), or the "
+        "first language written in the order fr, en, ar."
+    )
 
 
 class MissionPage(Schema):

@@ -1,10 +1,18 @@
 """Rows to the dictionaries of ``schemas``. A field outside the token's scope is not set."""
 
+from django.conf import settings
 from django.utils import timezone
 
 
 def _local(when, mission):
     return timezone.localtime(when, mission.tzinfo)
+
+
+def _translations(row, *fields: str) -> dict[str, dict[str, str]]:
+    return {
+        f: {lang: getattr(row, f"{f}_{lang}") or "" for lang in settings.MODELTRANSLATION_LANGUAGES}
+        for f in fields
+    }
 
 
 def programme_item(item, mission) -> dict:
@@ -18,6 +26,7 @@ def programme_item(item, mission) -> dict:
         "ends_at_local": _local(item.ends_at, mission),
         "place": item.place,
         "description": item.description,
+        "translations": _translations(item, "title", "place", "description"),
     }
 
 
@@ -37,6 +46,7 @@ def mission(m) -> dict:
         "capacity": m.capacity,
         "updated_at": m.updated_at,
         "programme": [programme_item(item, m) for item in m.programme.all()],
+        "translations": _translations(m, "title", "city", "description"),
     }
 
 

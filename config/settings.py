@@ -34,6 +34,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin, whose forms it extends
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -356,6 +357,12 @@ LANGUAGES = [("fr", _("French")), ("en", _("English")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Arabic in Morocco's way (24-hour clock, Western digits): config/formats/ar/formats.py.
 FORMAT_MODULE_PATH = ["config.formats"]
+# Mission content (titles, descriptions, programme, place names: missions/translation.py) is
+# written in every language of the interface, one column per language. A reader whose language
+# is missing reads the first one present in this order, so a page never shows an empty title.
+MODELTRANSLATION_LANGUAGES = ("fr", "en", "ar")
+MODELTRANSLATION_DEFAULT_LANGUAGE = "fr"
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("fr", "en", "ar")}
 TIME_ZONE = "Africa/Casablanca"
 USE_I18N = True
 USE_TZ = True

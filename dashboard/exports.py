@@ -32,6 +32,7 @@ from openpyxl.utils import get_column_letter
 from accounts.models import User
 from companies.models import OperatorKind
 from core.choices import labels
+from core.translation import translated
 from feedback.models import FeedbackOutcome, FeedbackStage, MeetingFeedback
 from feedback.services import feedback_for_mission
 from matchmaking.models import (
@@ -181,7 +182,7 @@ def participants_export(mission: Mission) -> Export:
 # Schedule ----------------------------------------------------------------------------------
 
 SCHEDULE_FIELDS = (
-    "pk", "slot__starts_at", "slot__ends_at", "slot__session__place", "table__number",
+    "pk", "slot__starts_at", "slot__ends_at", "table__number",
     "company__legal_name", "company__trade_name", "delegate__full_name", "delegate__role",
     "operator__name", "operator__kind", "operator__country", "status", "origin", "locked",
     "company_confirmed_at", "operator_confirmed_at", "cancel_reason",
@@ -192,7 +193,7 @@ def _meetings(mission: Mission):
     return (
         Meeting.objects.filter(mission=mission)
         .order_by("slot__starts_at", "table__number", "pk")
-        .values(*SCHEDULE_FIELDS)
+        .values(*SCHEDULE_FIELDS, place=translated("slot__session__place"))
     )
 
 
@@ -228,7 +229,7 @@ def schedule_export(mission: Mission) -> Export:
                 start.date(),
                 start.time(),
                 end.time(),
-                m["slot__session__place"],
+                m["place"],
                 m["table__number"],
                 m["company__trade_name"] or m["company__legal_name"],
                 m["delegate__full_name"],

@@ -22,6 +22,7 @@ from django_countries import countries
 from accounts.models import User
 from companies.models import OperatorKind
 from core.choices import labels
+from core.translation import translated
 from matchmaking.models import Meeting, MeetingSession, MeetingStatus, Side, Slot, Table
 from missions.models import Application, Mission, OperatorRegistration
 from onsite.codes import badge_qr, meeting_qr
@@ -54,7 +55,7 @@ def _people() -> Prefetch:
 
 MEETING_FIELDS = (
     "company_id", "operator_id", "slot_id", "table_id", "status", "slot__starts_at",
-    "slot__ends_at", "slot__session__place", "table__number", "company__legal_name",
+    "slot__ends_at", "table__number", "company__legal_name",
     "company__trade_name", "delegate__full_name", "delegate__role", "operator__name",
     "operator__kind", "operator__country", "pk", "sequence",
 )  # fmt: skip
@@ -65,7 +66,7 @@ def _active_meetings(mission: Mission, **filters):
         Meeting.objects.filter(mission=mission, **filters)
         .exclude(status=MeetingStatus.CANCELLED)
         .order_by("slot__starts_at", "table__number")
-        .values(*MEETING_FIELDS)
+        .values(*MEETING_FIELDS, place=translated("slot__session__place"))
     )
 
 
@@ -149,7 +150,7 @@ def agendas(*, mission: Mission, side: str, pk: int | None = None) -> list[Agend
                 counterpart=counterpart,
                 detail=detail,
                 table=table_label % {"number": m["table__number"]},
-                place=m["slot__session__place"],
+                place=m["place"],
                 person=with_label % {"name": m["delegate__full_name"], "role": m["delegate__role"]},
                 status=statuses[m["status"]],
                 qr=meeting_qr(mission=mission, meeting_id=m["pk"], sequence=m["sequence"]),

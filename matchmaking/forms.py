@@ -2,11 +2,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import OperatorKind
+from missions.forms import TranslatedFieldsForm, translated
 
 from .models import MeetingSession, Priority
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(TranslatedFieldsForm):
+    translated_fields = ("place",)
+    required_translations = ()
+
     class Meta:
         model = MeetingSession
         fields = [
@@ -16,7 +20,7 @@ class SessionForm(forms.ModelForm):
             "slot_minutes",
             "break_minutes",
             "tables",
-            "place",
+            *translated("place"),
         ]
         widgets = {
             "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

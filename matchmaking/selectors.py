@@ -14,6 +14,7 @@ from django_countries import countries
 
 from companies.models import Company, Operator, OperatorKind, Sector
 from core import cache
+from core.translation import translated
 from missions.models import Application, Mission, OperatorRegistration
 
 from .models import (
@@ -446,7 +447,7 @@ class AgendaRow:
 
 AGENDA_FIELDS = (
     "pk", "status", "locked", "slot__starts_at", "slot__ends_at", "table__number",
-    "slot__session__place", "operator__name", "operator__kind", "company__legal_name",
+    "operator__name", "operator__kind", "company__legal_name",
     "company__trade_name", "delegate__full_name", "delegate__role",
 )  # fmt: skip
 
@@ -481,11 +482,12 @@ def _agenda_rows(participant: Participant) -> list[AgendaRow]:
     move_url = reverse("matchmaking:meeting_move", args=[slug, 0])
     cancel_url = reverse("matchmaking:meeting_cancel", args=[slug, 0])
     rows = []
-    for m in agenda(participant=participant).values(*AGENDA_FIELDS):
+    place_in_language = translated("slot__session__place")
+    for m in agenda(participant=participant).values(*AGENDA_FIELDS, place=place_in_language):
         start, end = m["slot__starts_at"].astimezone(zone), m["slot__ends_at"].astimezone(zone)
         place = [table_label % {"number": m["table__number"]}]
-        if m["slot__session__place"]:
-            place.append(m["slot__session__place"])
+        if m["place"]:
+            place.append(m["place"])
         if participant.side == Side.COMPANY:
             counterpart = f"{m['operator__name']} ({kinds[m['operator__kind']]})"
             place.append(m["delegate__full_name"])

@@ -1,5 +1,8 @@
+from django import forms
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from .forms import require_one_language, translated
 from .models import (
     Application,
     Delegate,
@@ -10,16 +13,34 @@ from .models import (
 )
 
 
-class ProgrammeItemInline(admin.TabularInline):
+class ProgrammeItemAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        require_one_language(self, cleaned, ["title"])
+        return cleaned
+
+
+class MissionAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        require_one_language(self, cleaned, ["title", "city"])
+        return cleaned
+
+
+class ProgrammeItemInline(TranslationTabularInline):
     model = ProgrammeItem
+    form = ProgrammeItemAdminForm
     extra = 0
 
 
 @admin.register(Mission)
-class MissionAdmin(admin.ModelAdmin):
+class MissionAdmin(TranslationAdmin):
+    """The languages of each text side by side (title [fr], [en], [ar]); one is enough."""
+
+    form = MissionAdminForm
     list_display = ["title", "city", "country", "start_date", "end_date", "status", "capacity"]
     list_filter = ["status", "country"]
-    search_fields = ["title", "city", "slug"]
+    search_fields = [*translated("title", "city"), "slug"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["sectors"]
     inlines = [ProgrammeItemInline]
@@ -36,7 +57,11 @@ class DelegateInline(admin.TabularInline):
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = ["company", "mission", "status", "submitted_at", "decided_at"]
     list_filter = ["status", "mission"]
-    search_fields = ["company__legal_name", "company__trade_name", "mission__title"]
+    search_fields = [
+        "company__legal_name",
+        "company__trade_name",
+        *(f"mission__{f}" for f in translated("title")),
+    ]
     list_select_related = ["company", "mission"]
     autocomplete_fields = ["company"]
     raw_id_fields = ["submitted_by"]
@@ -49,7 +74,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 class OperatorRegistrationAdmin(admin.ModelAdmin):
     list_display = ["operator", "mission", "status", "created_at", "decided_at"]
     list_filter = ["status", "mission"]
-    search_fields = ["operator__name", "mission__title"]
+    search_fields = ["operator__name", *(f"mission__{f}" for f in translated("title"))]
     list_select_related = ["operator", "mission"]
     autocomplete_fields = ["operator"]
     raw_id_fields = ["registered_by"]

@@ -1,6 +1,11 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
+from django.conf import settings
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from companies.forms import OperatorProfileForm
@@ -8,14 +13,90 @@ from companies.forms import OperatorProfileForm
 from .models import Application, Mission, Objective, ProgrammeItem
 from .operator_import import MAX_BYTES
 
+CONTENT_LANGUAGES = settings.MODELTRANSLATION_LANGUAGES
+LANGUAGE_NAMES = {
+    "fr": pgettext_lazy("content language", "French"),
+    "en": pgettext_lazy("content language", "English"),
+    "ar": pgettext_lazy("content language", "Arabic"),
+}
 
-class MissionForm(forms.ModelForm):
+
+def translated(*names: str) -> list[str]:
+    """The form fields of translated model fields, one per content language, in order."""
+    return [f"{name}_{language}" for name in names for language in CONTENT_LANGUAGES]
+
+
+def require_one_language(form: forms.BaseForm, cleaned: dict, names) -> None:
+    """Each of ``names`` is written in one content language at least (the others fall back)."""
+    for name in names:
+        if not any((cleaned.get(f) or "").strip() for f in translated(name)):
+            form.add_error(
+                f"{name}_{CONTENT_LANGUAGES[0]}",
+                _("Write it in one language at least: readers of the others see it instead."),
+            )
+
+
+class TranslatedFieldsForm(forms.ModelForm):
+    """A form whose translated fields (``translated``) stand side by side, one column per
+    language, labelled "Title (English)"; those of ``required_translations`` are required in
+    one language at least: readers of the others see it in its stead."""
+
+    translated_fields: tuple[str, ...] = ()
+    required_translations: tuple[str, ...] = ("title",)
+    textareas: dict[str, int] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.translated_fields:
+            label = self._meta.model._meta.get_field(name).verbose_name
+            for language in CONTENT_LANGUAGES:
+                field = self.fields[f"{name}_{language}"]
+                field.label = f"{capfirst(label)} ({LANGUAGE_NAMES[language]})"
+                field.required = False
+                if language == "ar":
+                    field.widget.attrs.update(dir="rtl", lang="ar")
+                if name in self.textareas:
+                    field.widget = forms.Textarea(
+                        attrs={**field.widget.attrs, "rows": self.textareas[name]}
+                    )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(*self._layout())
+
+    def _layout(self):
+        done = set()
+        for name in self.fields:
+            base = name.rsplit("_", 1)[0]
+            if base in self.translated_fields:
+                if base not in done:
+                    done.add(base)
+                    yield Row(
+                        *(
+                            Column(Field(f"{base}_{language}"), css_class="col-md")
+                            for language in CONTENT_LANGUAGES
+                        )
+                    )
+            else:
+                yield Field(name)
+
+    def clean(self):
+        cleaned = super().clean()
+        require_one_language(self, cleaned, self.required_translations)
+        return cleaned
+
+
+class MissionForm(TranslatedFieldsForm):
+    translated_fields = ("title", "city", "description")
+    required_translations = ("title", "city")
+    textareas = {"description": 5}
+
     class Meta:
         model = Mission
         fields = [
-            "title", "slug", "city", "country", "timezone", "start_date", "end_date",
-            "description", "partners", "sectors", "capacity", "application_deadline", "cover",
-            "auto_confirm_operators",
+            *translated("title"), "slug", *translated("city"), "country", "timezone",
+            "start_date", "end_date", *translated("description"), "partners", "sectors",
+            "capacity", "application_deadline", "cover", "auto_confirm_operators",
         ]  # fmt: skip
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -23,7 +104,6 @@ class MissionForm(forms.ModelForm):
             "application_deadline": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
-            "description": forms.Textarea(attrs={"rows": 5}),
             "partners": forms.Textarea(attrs={"rows": 3}),
             "sectors": forms.CheckboxSelectMultiple,
         }
@@ -78,12 +158,18 @@ class MissionForm(forms.ModelForm):
                 )
 
 
-class ProgrammeItemForm(forms.ModelForm):
+class ProgrammeItemForm(TranslatedFieldsForm):
     """Times are typed in the mission's local time (the view activates its time zone)."""
+
+    translated_fields = ("title", "place", "description")
+    textareas = {"description": 2}
 
     class Meta:
         model = ProgrammeItem
-        fields = ["kind", "title", "starts_at", "ends_at", "place", "description"]
+        fields = [
+            "kind", *translated("title"), "starts_at", "ends_at", *translated("place"),
+            *translated("description"),
+        ]  # fmt: skip
         widgets = {
             "starts_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
@@ -91,7 +177,6 @@ class ProgrammeItemForm(forms.ModelForm):
             "ends_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
-            "description": forms.Textarea(attrs={"rows": 2}),
         }
 
     def clean(self):

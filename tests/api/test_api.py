@@ -383,3 +383,29 @@ def test_a_firm_of_another_mission_is_not_listed_there(world, api_get, make_toke
     ApplicationFactory(status="submitted")
     items = api_get(f"{V1}/firms", make_token(MISSIONS)).json()["items"]
     assert [i["id"] for i in items] == [world.company.pk]
+
+
+def test_missions_give_the_readers_language_and_every_translation(client, make_token):
+    mission = MissionFactory(
+        title_fr="Mission TIC à Dakar",
+        title_en="ICT mission to Dakar",
+        title_ar="",
+        city_fr="Dakar",
+    )
+    ProgrammeItemFactory(mission=mission, title_fr="Séminaire", title_en="", title_ar="ندوة")
+    raw = make_token(MISSIONS)
+
+    def get(language):
+        headers = {"Authorization": f"Bearer {raw}", "Accept-Language": language}
+        return client.get(f"{V1}/missions", headers=headers).json()["items"][0]
+
+    french, english, arabic = get("fr"), get("en"), get("ar")
+    assert (french["title"], english["title"]) == ("Mission TIC à Dakar", "ICT mission to Dakar")
+    assert arabic["title"] == "Mission TIC à Dakar"  # not written in Arabic: French stands in
+    assert english["city"] == "Dakar" and english["programme"][0]["title"] == "Séminaire"
+    assert english["translations"]["title"] == {
+        "fr": "Mission TIC à Dakar",
+        "en": "ICT mission to Dakar",
+        "ar": "",
+    }
+    assert english["programme"][0]["translations"]["title"]["ar"] == "ندوة"

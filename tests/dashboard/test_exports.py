@@ -11,7 +11,7 @@ from unittest.mock import ANY
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -150,6 +150,23 @@ def test_schedule_csv_in_english(client, session):
     assert rows[0][:3] == ["Day", "Start (America/Los_Angeles)", "End (America/Los_Angeles)"]
     assert rows[1][1:3] == ["09:00", "09:30"]
     assert "sf-2027-schedule-" in response["Content-Disposition"]
+
+
+def test_schedule_csv_and_agenda_give_the_place_in_the_readers_language(client, session):
+    type(session).objects.filter(pk=session.pk).update(
+        place_fr="Centre Moscone, salle Ouest", place_en="", place_ar="مركز موسكون"
+    )
+    meeting = book(session)
+    client.force_login(StaffFactory(language="en"))
+    rows, _delimiter = read_csv(
+        client.get(reverse("dashboard:export_csv", args=["sf-2027", "schedule"]))
+    )
+    assert rows[1][3] == "Centre Moscone, salle Ouest"  # not written in English: French
+    assert meeting.slot.session_id == session.pk
+    with translation.override("ar"):
+        from dashboard.exports import schedule_export
+
+        assert next(iter(schedule_export(session.mission).rows))[3] == "مركز موسكون"
 
 
 def test_schedule_xlsx_has_a_frozen_bold_header_and_real_times(client, staff, session):

@@ -21,14 +21,15 @@ def test_staff_creates_a_mission_and_opens_it(client, staff):
     response = client.post(
         reverse("dashboard:mission_create"),
         {
-            "title": "Mission TIC Dakar",
+            "title_fr": "Mission TIC Dakar",
+            "title_en": "ICT mission to Dakar",
             "slug": "dakar-2027",
-            "city": "Dakar",
+            "city_fr": "Dakar",
             "country": "SN",
             "timezone": "Africa/Dakar",
             "start_date": start.isoformat(),
             "end_date": (start + timedelta(days=3)).isoformat(),
-            "description": "Rencontres B2B",
+            "description_fr": "Rencontres B2B",
             "partners": "ASTEC",
             "sectors": [Sector.objects.first().pk],
             "capacity": "15",
@@ -53,9 +54,9 @@ def test_mission_form_errors_are_clear(client, staff):
     response = client.post(
         reverse("dashboard:mission_create"),
         {
-            "title": "X",
+            "title_en": "X",
             "slug": "x",
-            "city": "Dakar",
+            "city_fr": "Dakar",
             "country": "SN",
             "timezone": "Mars/Olympus",
             "start_date": "2027-05-10",
@@ -87,7 +88,7 @@ def test_programme_times_are_typed_in_the_missions_zone(client, staff):
         reverse("dashboard:programme_add", args=[mission.slug]),
         {
             "kind": "seminar",
-            "title": "Atelier",
+            "title_fr": "Atelier",
             "starts_at": "2027-11-15T09:00",
             "ends_at": "2027-11-15T10:30",
         },
@@ -102,7 +103,7 @@ def test_programme_times_are_typed_in_the_missions_zone(client, staff):
         reverse("dashboard:programme_add", args=[mission.slug]),
         {
             "kind": "seminar",
-            "title": "Inversé",
+            "title_fr": "Inversé",
             "starts_at": "2027-11-15T11:00",
             "ends_at": "2027-11-15T10:00",
         },
@@ -210,9 +211,9 @@ def test_mission_time_zone_is_locked_once_times_are_planned(client, staff):
     ProgrammeItemFactory(mission=mission)
     client.force_login(staff)
     data = {
-        "title": mission.title,
+        "title_fr": mission.title,
         "slug": "tz",
-        "city": mission.city,
+        "city_fr": mission.city,
         "country": "CI",
         "timezone": "Europe/Paris",
         "start_date": mission.start_date.isoformat(),

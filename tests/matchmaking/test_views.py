@@ -7,6 +7,7 @@ from datetime import time
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 from icalendar import Calendar
 
 from companies.models import Sector
@@ -267,12 +268,15 @@ def test_staff_session_pages(client, staff, session):
             "slot_minutes": 30,
             "break_minutes": 0,
             "tables": 3,
-            "place": "Salle B",
+            "place_fr": "Salle B",
+            "place_en": "Room B",
         },
     )
     assert response.status_code == 302
     assert session.mission.meeting_sessions.count() == 2
     assert "Salle B" in client.get(url).content.decode()
+    with translation.override("en"):
+        assert session.mission.meeting_sessions.get(place_fr="Salle B").place == "Room B"
 
 
 def _meet_another_operator(session, owner, slot):

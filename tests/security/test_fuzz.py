@@ -346,14 +346,14 @@ def test_mission_form(
     world, title, city, country, timezone, start, end, description, partners, capacity, deadline
 ):
     data = {
-        "title": title,
+        "title_fr": title,
         "slug": world["open"],
-        "city": city,
+        "city_ar": city,
         "country": country,
         "timezone": timezone,
         "start_date": start,
         "end_date": end,
-        "description": description,
+        "description_en": description,
         "partners": partners,
         "capacity": capacity,
         "application_deadline": deadline,
@@ -380,7 +380,7 @@ def test_session_form(world, day, start, end, slot, pause, tables, place):
         "slot_minutes": slot,
         "break_minutes": pause,
         "tables": tables,
-        "place": place,
+        "place_fr": place,
     }
     with rolled_back():
         staff = world.client("staff")
@@ -500,11 +500,11 @@ def test_stored_script_is_shown_escaped(world):
             reverse("dashboard:programme_add", args=[open_]),
             {
                 "kind": "seminar",
-                "title": SCRIPT,
+                "title_ar": SCRIPT,
                 "starts_at": "2031-01-10T09:00",
                 "ends_at": "2031-01-10T10:00",
-                "place": SCRIPT,
-                "description": SCRIPT,
+                "place_fr": SCRIPT,
+                "description_en": SCRIPT,
             },
             ("anonymous", reverse("missions:detail", args=[open_])),
         )
