@@ -6,6 +6,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.languages import OTHER_MAX_LENGTH, languages_shape_check, validate_languages
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -55,6 +57,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    job_title = models.CharField(
+        _("role"), max_length=150, blank=True, help_text=_("For example: CIO, purchasing director.")
+    )
+    # The languages they can hold a meeting in (core.languages), not the interface's language.
+    languages = models.JSONField(
+        _("languages spoken"), default=list, blank=True, validators=[validate_languages]
+    )
+    other_languages = models.CharField(
+        _("other languages"),
+        max_length=OTHER_MAX_LENGTH,
+        blank=True,
+        help_text=_("Languages missing from the list, separated by commas."),
+    )
     language = models.CharField(
         _("preferred language"),
         max_length=10,
@@ -120,6 +135,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=Q(company_role="owner"),
                 name="company_single_owner",
             ),
+            languages_shape_check("user_languages_are_codes"),
         ]
 
     def __str__(self):

@@ -1,0 +1,120 @@
+"""The languages people can hold a meeting in: delegates of the firms and operators' contacts.
+
+A person's languages are a list of codes from ``SpokenLanguage`` (stored as a JSON list,
+``LANGUAGES_SHAPE`` checked by the database) plus, for a language the list lacks, free text
+("other languages", comma separated). ``spoken`` turns both into one set that the pure score
+(``matchmaking.scoring``) and the instance builder compare: codes as they are, free text
+folded to lower case without accents, so that "Soninké" and "soninke" match.
+"""
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Cast
+from django.db.models.lookups import Regex
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+
+class SpokenLanguage(models.TextChoices):
+    """The languages of the agency's markets, French, English and Arabic first."""
+
+    FRENCH = "fr", _("French")
+    ENGLISH = "en", _("English")
+    ARABIC = "ar", _("Arabic")
+    SPANISH = "es", _("Spanish")
+    PORTUGUESE = "pt", _("Portuguese")
+    GERMAN = "de", _("German")
+    ITALIAN = "it", _("Italian")
+    CHINESE = "zh", _("Chinese")
+    TURKISH = "tr", _("Turkish")
+    RUSSIAN = "ru", _("Russian")
+    TAMAZIGHT = "zgh", _("Tamazight")
+    WOLOF = "wo", _("Wolof")
+    BAMBARA = "bm", _("Bambara")
+    DIOULA = "dyu", _("Dioula")
+    MOORE = "mos", _("Mooré")
+    FULA = "ff", _("Fula (Pulaar)")
+    HAUSA = "ha", _("Hausa")
+    SWAHILI = "sw", _("Swahili")
+
+
+# What the database accepts in a ``languages`` column: a JSON list of lower-case codes (the
+# forms and services keep them to SpokenLanguage; the database refuses anything else in shape).
+LANGUAGES_SHAPE = r'^\[("[a-z]{2,3}"(, ?"[a-z]{2,3}")*)?\]$'
+OTHER_MAX_LENGTH = 100
+
+
+def languages_shape_check(name: str) -> models.CheckConstraint:
+    """The database's check of a ``languages`` column: a JSON list of codes. Read as text, which
+    is how SQLite stores JSON and how PostgreSQL prints jsonb (``["fr", "en"]``)."""
+    return models.CheckConstraint(
+        condition=Regex(Cast("languages", models.TextField()), LANGUAGES_SHAPE), name=name
+    )
+
+
+def clean_languages(codes: Iterable[str]) -> list[str]:
+    """The known codes among ``codes``, once each, in the order of ``SpokenLanguage``."""
+    chosen = set(codes or ())
+    return [code for code in SpokenLanguage.values if code in chosen]
+
+
+def validate_languages(value) -> None:
+    """Model validator (admin, model forms): a list of known codes."""
+    if not isinstance(value, list) or any(code not in SpokenLanguage.values for code in value):
+        raise ValidationError(_("Choose languages from the list."), code="invalid_languages")
+
+
+def _fold(word: str) -> str:
+    """Lower case without accents (nor Arabic short vowels), spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", word.strip().lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", plain)
+
+
+def other_words(other: str) -> list[str]:
+    """The free-text languages, as typed (trimmed), one per comma, semicolon or slash."""
+    return [w.strip() for w in re.split(r"[,;/]", other or "") if w.strip()]
+
+
+@functools.cache
+def _names() -> dict[str, str]:
+    """Each code by itself and by its name in every language of the interface, folded."""
+    names = {code: code for code in SpokenLanguage.values}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            names.update((_fold(str(label)), code) for code, label in SpokenLanguage.choices)
+    return names
+
+
+def spoken(codes: Iterable[str], other: str = "") -> frozenset[str]:
+    """One comparable set: the codes, and each free-text language folded (a language of the
+    list named in words, "arabe" or "English", counts as its code, whatever the reader's
+    language)."""
+    names = _names()
+    found = set(clean_languages(codes))
+    for word in other_words(other):
+        folded = _fold(word)
+        if folded:
+            found.add(names.get(folded, folded))
+    return frozenset(found)
+
+
+def language_label(key: str) -> str:
+    """The name of a code of ``spoken`` in the active language (free text as it was folded)."""
+    if key in SpokenLanguage.values:
+        return str(SpokenLanguage(key).label)
+    return key.capitalize()
+
+
+def languages_text(keys: Iterable[str]) -> str:
+    """Names of ``keys`` (from ``spoken``), the list's order first, then free text."""
+    keys = set(keys)
+    known = [str(label) for code, label in SpokenLanguage.choices if code in keys]
+    others = sorted(language_label(k) for k in keys if k not in SpokenLanguage.values)
+    return ", ".join(known + others)
