@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.languages import LanguagesField, other_languages_field
+
 from .models import User
 
 
@@ -17,6 +19,10 @@ class SignupForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    languages = LanguagesField()
+    other_languages = other_languages_field()
+
     class Meta:
         model = User
-        fields = ["full_name", "phone", "language"]
+        fields = ["full_name", "job_title", "phone", "language", "languages", "other_languages"]
+        labels = {"language": _("Language of the site and of your e-mails")}

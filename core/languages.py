@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -118,3 +119,23 @@ def languages_text(keys: Iterable[str]) -> str:
     known = [str(label) for code, label in SpokenLanguage.choices if code in keys]
     others = sorted(language_label(k) for k in keys if k not in SpokenLanguage.values)
     return ", ".join(known + others)
+
+
+class LanguagesField(forms.MultipleChoiceField):
+    """The form field of a ``languages`` column: boxes to tick, kept in the list's order."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Languages you can hold a meeting in"))
+        kwargs.setdefault("required", False)
+        super().__init__(choices=SpokenLanguage.choices, **kwargs)
+
+    def clean(self, value):
+        return clean_languages(super().clean(value))
+
+
+def other_languages_field(**kwargs) -> forms.CharField:
+    kwargs.setdefault("label", _("Other languages"))
+    kwargs.setdefault("help_text", _("Languages missing from the list, separated by commas."))
+    return forms.CharField(max_length=OTHER_MAX_LENGTH, required=False, **kwargs)

@@ -14,6 +14,7 @@ from django_countries import countries
 
 from companies.models import Company, Operator, OperatorKind, Sector
 from core import cache
+from core.languages import spoken
 from missions.models import Application, Mission, OperatorRegistration
 
 from .models import (
@@ -72,7 +73,7 @@ def _participant_for(*, user, mission: Mission) -> Participant | None:
                 status=OperatorRegistration.Status.CONFIRMED,
             )
             .select_related("operator")
-            .prefetch_related("operator__sectors")
+            .prefetch_related("operator__sectors", "operator__contacts")
             .first()
         )
         if registration:
@@ -97,7 +98,7 @@ def confirmed_operators(*, mission: Mission) -> QuerySet[Operator]:
     return Operator.objects.filter(
         registrations__mission=mission,
         registrations__status=OperatorRegistration.Status.CONFIRMED,
-    ).prefetch_related("sectors")
+    ).prefetch_related("sectors", "contacts")
 
 
 def operator_countries(*, mission: Mission) -> list[tuple[str, str]]:
@@ -118,11 +119,33 @@ def sector_names() -> dict[str, str]:
     )
 
 
+def delegates_languages(application: Application | None) -> frozenset[str]:
+    """What the firm's delegates to the mission speak, together (delegates prefetched)."""
+    if application is None:
+        return frozenset()
+    return frozenset().union(
+        *(spoken(d.languages, d.other_languages) for d in application.delegates.all())
+    )
+
+
+def active_contacts(operator: Operator) -> list:
+    """The operator's contacts who can still log in (``contacts`` prefetched)."""
+    return [c for c in operator.contacts.all() if c.is_active]
+
+
+def contacts_languages(operator: Operator) -> frozenset[str]:
+    """What the operator's contacts speak, together (contacts prefetched)."""
+    return frozenset().union(
+        *(spoken(c.languages, c.other_languages) for c in active_contacts(operator))
+    )
+
+
 def firm_profile(company: Company, application: Application | None) -> FirmProfile:
     return FirmProfile(
         sectors=frozenset(s.slug for s in company.sectors.all()),
         objectives=frozenset(application.objectives if application else []),
         offer=company.offer,
+        languages=delegates_languages(application),
     )
 
 
@@ -131,6 +154,7 @@ def operator_profile(operator: Operator) -> OperatorProfile:
         sectors=frozenset(s.slug for s in operator.sectors.all()),
         kind=operator.kind,
         needs=operator.needs,
+        languages=contacts_languages(operator),
     )
 
 

@@ -61,7 +61,7 @@ def directory(request, slug):
         found = selectors.directory(participant=participant, filters=filters)
         names = selectors.sector_names()
         for entry in found:
-            entry.reasons = reasons_text(entry.match, names)
+            entry.reasons = reasons_text(entry.match, names, side)
         return found
 
     return render(
@@ -84,7 +84,7 @@ def _party_page(request, participant, party, *, request_form=None, status=200):
     (compatibility, requests, free slots) and the forms are rendered for each request."""
     mission = participant.mission
     entry = selectors.directory_entry(participant=participant, party=party)
-    entry.reasons = reasons_text(entry.match, selectors.sector_names())
+    entry.reasons = reasons_text(entry.match, selectors.sector_names(), participant.side)
     booking_open = mission.status in services.MATCHMAKING_OPEN
     free = []
     if booking_open and not entry.meeting_start:

@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin
+
+from core.languages import LanguagesField
 
 from .models import (
     Application,
@@ -27,8 +30,17 @@ class MissionAdmin(admin.ModelAdmin):
     readonly_fields = ["status"]  # changed by the life-cycle transitions of the dashboard
 
 
-class DelegateInline(admin.TabularInline):
+class DelegateForm(forms.ModelForm):
+    languages = LanguagesField()
+
+    class Meta:
+        model = Delegate
+        fields = ["full_name", "role", "languages", "other_languages"]
+
+
+class DelegateInline(admin.StackedInline):
     model = Delegate
+    form = DelegateForm
     extra = 0
 
 
