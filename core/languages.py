@@ -139,3 +139,9 @@ def other_languages_field(**kwargs) -> forms.CharField:
     kwargs.setdefault("label", _("Other languages"))
     kwargs.setdefault("help_text", _("Languages missing from the list, separated by commas."))
     return forms.CharField(max_length=OTHER_MAX_LENGTH, required=False, **kwargs)
+
+
+def speakers_first(people: list, languages: frozenset[str]) -> list:
+    """``people`` (delegates or contacts, with ``languages`` and ``other_languages``), those who
+    speak one of ``languages`` first, in their order otherwise: whom to send to a meeting."""
+    return sorted(people, key=lambda p: not (spoken(p.languages, p.other_languages) & languages))

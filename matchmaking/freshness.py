@@ -59,9 +59,7 @@ def _operator(instance, **kwargs) -> None:
 
 def _delegate(instance, **kwargs) -> None:
     mission_changed(
-        *Application.objects.filter(pk=instance.application_id).values_list(
-            "mission_id", flat=True
-        )
+        *Application.objects.filter(pk=instance.application_id).values_list("mission_id", flat=True)
     )
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from accounts.models import User
 from companies.models import Company, Operator, OperatorKind, Sector
 from core import cache
 from core.languages import spoken
@@ -26,7 +27,7 @@ from .models import (
     Slot,
     Unavailability,
 )
-from .scoring import FirmProfile, Match, OperatorProfile, compatibility
+from .scoring import FirmProfile, Match, OperatorProfile, compatibility, shared_languages
 from .services import Participant
 
 
@@ -573,3 +574,49 @@ def unavailable_slot_ids(*, participant: Participant) -> set[int]:
 
 def busy_slot_ids(*, participant: Participant) -> set[int]:
     return set(agenda(participant=participant).values_list("slot_id", flat=True))
+
+
+# Meetings still to be held: those staff can still give an interpreter or move.
+COMING = (MeetingStatus.PROPOSED, MeetingStatus.CONFIRMED)
+
+
+@dataclass(frozen=True)
+class LanguageGap:
+    """A meeting whose two sides said which languages they speak and share none."""
+
+    meeting_id: int
+    mission_id: int
+    firm_languages: frozenset[str]  # the delegate's
+    operator_languages: frozenset[str]  # the operator's contacts', together
+
+
+def operators_languages(operator_ids) -> dict[int, frozenset[str]]:
+    """What each operator's active contacts speak, together (one query)."""
+    found: dict[int, frozenset[str]] = defaultdict(frozenset)
+    for operator_id, codes, other in (
+        User.objects.filter(operator_id__in=set(operator_ids), is_active=True)
+        .order_by()
+        .values_list("operator_id", "languages", "other_languages")
+    ):
+        found[operator_id] |= spoken(codes, other)
+    return found
+
+
+def language_gaps(*, missions) -> list[LanguageGap]:
+    """The coming meetings of ``missions`` (ids or a queryset) where an interpreter is
+    needed: the firm's delegate and the operator's contacts have each said which languages
+    they speak, and share none. Two queries, whatever the number of meetings."""
+    rows = list(
+        Meeting.objects.filter(mission__in=missions, status__in=COMING)
+        .order_by("slot__starts_at", "pk")
+        .values_list(
+            "pk", "mission_id", "operator_id", "delegate__languages", "delegate__other_languages"
+        )
+    )
+    contacts = operators_languages(row[2] for row in rows)
+    gaps = []
+    for pk, mission_id, operator_id, codes, other in rows:
+        firm, operator = spoken(codes, other), contacts[operator_id]
+        if shared_languages(firm, operator) == frozenset():
+            gaps.append(LanguageGap(pk, mission_id, firm, operator))
+    return gaps
