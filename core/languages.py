@@ -4,7 +4,7 @@ A person's languages are a list of codes from ``SpokenLanguage`` (stored as a JS
 ``LANGUAGES_SHAPE`` checked by the database) plus, for a language the list lacks, free text
 ("other languages", comma separated). ``spoken`` turns both into one set that the pure score
 (``matchmaking.scoring``) and the instance builder compare: codes as they are, free text
-folded to lower case without accents, so that "Soninké" and "soninke" match.
+in lower case, so that "Soninké" and "soninké" match.
 """
 
 import functools
@@ -72,10 +72,14 @@ def validate_languages(value) -> None:
 
 
 def _fold(word: str) -> str:
-    """Lower case without accents (nor Arabic short vowels), spaces collapsed."""
-    decomposed = unicodedata.normalize("NFKD", word.strip().lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", plain)
+    """Lower case, spaces collapsed: how free-text languages are compared and kept."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", word.strip().casefold()))
+
+
+def _plain(word: str) -> str:
+    """Without accents (nor Arabic short vowels), to recognise a language of the list."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def other_words(other: str) -> list[str]:
@@ -89,20 +93,22 @@ def _names() -> dict[str, str]:
     names = {code: code for code in SpokenLanguage.values}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            names.update((_fold(str(label)), code) for code, label in SpokenLanguage.choices)
+            names.update(
+                (_plain(_fold(str(label))), code) for code, label in SpokenLanguage.choices
+            )
     return names
 
 
 def spoken(codes: Iterable[str], other: str = "") -> frozenset[str]:
-    """One comparable set: the codes, and each free-text language folded (a language of the
-    list named in words, "arabe" or "English", counts as its code, whatever the reader's
-    language)."""
+    """One comparable set: the codes, and each free-text language in lower case (a language of
+    the list named in words, "arabe", "English" or "Moore", counts as its code, whatever the
+    reader's language)."""
     names = _names()
     found = set(clean_languages(codes))
     for word in other_words(other):
         folded = _fold(word)
         if folded:
-            found.add(names.get(folded, folded))
+            found.add(names.get(_plain(folded), folded))
     return frozenset(found)
 
 
