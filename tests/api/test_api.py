@@ -383,3 +383,28 @@ def test_a_firm_of_another_mission_is_not_listed_there(world, api_get, make_toke
     ApplicationFactory(status="submitted")
     items = api_get(f"{V1}/firms", make_token(MISSIONS)).json()["items"]
     assert [i["id"] for i in items] == [world.company.pk]
+
+
+def test_contacts_and_delegates_carry_their_role_and_languages(world, api_get, make_token):
+    world.company.applications.get().delegates.update(
+        languages=["fr", "ar"], other_languages="Tamazight"
+    )
+    contact = world.operator.contacts.get()
+    contact.job_title, contact.languages = "DSI", ["en"]
+    contact.save()
+    firm = api_get(f"{V1}/firms", make_token(MISSIONS, CONTACTS)).json()["items"][0]
+    assert firm["delegates"][0] | {"full_name": ""} == {
+        "full_name": "",
+        "role": "CEO",
+        "languages_spoken": ["fr", "ar"],
+        "other_languages": "Tamazight",
+    }
+    operator = api_get(f"{V1}/operators", make_token(MISSIONS, CONTACTS)).json()["items"][0]
+    (found,) = operator["contacts"]
+    assert (found["role"], found["languages_spoken"], found["other_languages"]) == (
+        "DSI",
+        ["en"],
+        "",
+    )
+    bare = api_get(f"{V1}/operators", make_token(MISSIONS)).json()["items"][0]
+    assert "DSI" not in str(bare)  # a contact's role is contact data too
