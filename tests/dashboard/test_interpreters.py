@@ -57,8 +57,8 @@ def test_cockpit_flags_the_meeting_that_needs_an_interpreter(client, mission_wit
     client.force_login(StaffFactory())
     body = client.get(reverse("dashboard:cockpit", args=[mission.slug])).content.decode()
     assert "1 rendez-vous à venir demande un interprète" in body
-    listed = re.search(r'id="interpreter-list">(.*?)</table>', body, re.S).group(1)
-    rows = re.findall(r"<tr>(.*?)</tr>", listed, re.S)[1:]
+    listed = re.search(r'id="interpreter-list">(.*?)</ul>', body, re.S).group(1)
+    rows = re.findall(r'<li class="list-group-item">(.*?)</li>', listed, re.S)
     assert len(rows) == 1
     owner, contact = pairs[1]
     assert owner.company.display_name in rows[0] and contact.operator.name in rows[0]

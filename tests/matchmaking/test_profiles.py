@@ -11,6 +11,8 @@ from django.urls import reverse
 from accounts.services import user_profile_save
 from companies.models import Sector
 from matchmaking import services
+from matchmaking.reasons import reasons_text
+from matchmaking.scoring import FirmProfile, OperatorProfile, compatibility
 from tests.factories import MeetingSessionFactory, participants
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +202,12 @@ def test_profile_refuses_an_unknown_language_and_keeps_the_rest(client, pair):
     assert "Sélectionnez un choix valide" in response.content.decode()
     contact.refresh_from_db()
     assert (contact.full_name, contact.languages) == ("Awa Ouédraogo", ["en"])
+
+
+def test_reasons_count_their_languages_in_french():
+    match = compatibility(
+        FirmProfile(frozenset(), frozenset(), languages=frozenset({"fr", "ar", "en"})),
+        OperatorProfile(frozenset(), "other", languages=frozenset({"ar", "fr"})),
+    )
+    texts = [r.text for r in reasons_text(match, {}, "operator")]
+    assert texts[0] == "Langues communes : Français, Arabe"
