@@ -76,3 +76,13 @@ def test_operator_signup_page_offers_the_languages(client):
     for code, label in (("fr", "Français"), ("en", "Anglais"), ("ar", "Arabe"), ("wo", "Wolof")):
         assert f'name="languages" value="{code}"' in body and label in body
     assert 'name="other_languages"' in body and 'name="job_title"' in body
+
+
+def test_operator_home_asks_for_the_languages_until_given(client, operator_contact):
+    client.force_login(operator_contact)
+    body = client.get(reverse("portal:operator_home")).content.decode()
+    assert 'id="languages-hint"' in body and reverse("accounts:profile") in body
+    operator_contact.languages = ["fr"]
+    operator_contact.save()
+    body = client.get(reverse("portal:operator_home")).content.decode()
+    assert 'id="languages-hint"' not in body
