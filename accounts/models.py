@@ -6,7 +6,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.languages import OTHER_MAX_LENGTH, languages_shape_check, validate_languages
+from core.languages import languages_model_fields, languages_shape_check
 
 
 class UserManager(BaseUserManager):
@@ -61,15 +61,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("role"), max_length=150, blank=True, help_text=_("For example: CIO, purchasing director.")
     )
     # The languages they can hold a meeting in (core.languages), not the interface's language.
-    languages = models.JSONField(
-        _("languages spoken"), default=list, blank=True, validators=[validate_languages]
-    )
-    other_languages = models.CharField(
-        _("other languages"),
-        max_length=OTHER_MAX_LENGTH,
-        blank=True,
-        help_text=_("Languages missing from the list, separated by commas."),
-    )
+    languages, other_languages = languages_model_fields()
     language = models.CharField(
         _("preferred language"),
         max_length=10,

@@ -51,6 +51,21 @@ LANGUAGES_SHAPE = r'^\[("[a-z]{2,3}"(, ?"[a-z]{2,3}")*)?\]$'
 OTHER_MAX_LENGTH = 100
 
 
+def languages_model_fields() -> tuple[models.JSONField, models.CharField]:
+    """The two columns of a person who meets: ``languages`` (codes) and ``other_languages``."""
+    return (
+        models.JSONField(
+            _("languages spoken"), default=list, blank=True, validators=[validate_languages]
+        ),
+        models.CharField(
+            _("other languages"),
+            max_length=OTHER_MAX_LENGTH,
+            blank=True,
+            help_text=_("Languages missing from the list, separated by commas."),
+        ),
+    )
+
+
 def languages_shape_check(name: str) -> models.CheckConstraint:
     """The database's check of a ``languages`` column: a JSON list of codes. Read as text, which
     is how SQLite stores JSON and how PostgreSQL prints jsonb (``["fr", "en"]``)."""

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from core.languages import OTHER_MAX_LENGTH, languages_shape_check, validate_languages
+from core.languages import languages_model_fields, languages_shape_check
 
 from .validators import validate_timezone
 
@@ -288,15 +288,7 @@ class Delegate(models.Model):
     )
     full_name = models.CharField(_("full name"), max_length=150)
     role = models.CharField(_("role"), max_length=150)
-    languages = models.JSONField(
-        _("languages spoken"), default=list, blank=True, validators=[validate_languages]
-    )
-    other_languages = models.CharField(
-        _("other languages"),
-        max_length=OTHER_MAX_LENGTH,
-        blank=True,
-        help_text=_("Languages missing from the list, separated by commas."),
-    )
+    languages, other_languages = languages_model_fields()
 
     class Meta:
         ordering = ["pk"]
