@@ -166,3 +166,10 @@ def speakers_first(people: list, languages: frozenset[str]) -> list:
     """``people`` (delegates or contacts, with ``languages`` and ``other_languages``), those who
     speak one of ``languages`` first, in their order otherwise: whom to send to a meeting."""
     return sorted(people, key=lambda p: not (spoken(p.languages, p.other_languages) & languages))
+
+
+def spoken_names(codes, other: str = "") -> str:
+    """What a person ticked and typed, named in the reader's language ("French, Arabic,
+    Soninké"), free text as they typed it."""
+    names = [str(SpokenLanguage(code).label) for code in clean_languages(codes or [])]
+    return ", ".join(names + other_words(other))

@@ -3,12 +3,11 @@ contact can hold a meeting in, named in the reader's language ("French, Arabic, 
 
 from django import template
 
-from core.languages import SpokenLanguage, clean_languages, other_words
+from core import languages
 
 register = template.Library()
 
 
 @register.filter
 def spoken_names(codes, other: str = "") -> str:
-    names = [str(SpokenLanguage(code).label) for code in clean_languages(codes or [])]
-    return ", ".join(names + other_words(other))
+    return languages.spoken_names(codes, other)
