@@ -1,7 +1,10 @@
 from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
+
+from core.languages import LanguagesField
 
 from .models import MobileConsent, User
 
@@ -20,8 +23,13 @@ class MobileConsentInline(admin.TabularInline):
         return False
 
 
+class UserAdminForm(UserChangeForm):
+    languages = LanguagesField()
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserAdminForm
     ordering = ["email"]
     list_display = ["email", "full_name", "company", "operator", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_active", "language", "company_role"]
@@ -30,7 +38,19 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["company", "operator"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Person"), {"fields": ["full_name", "phone", "language"]}),
+        (
+            _("Person"),
+            {
+                "fields": [
+                    "full_name",
+                    "job_title",
+                    "phone",
+                    "language",
+                    "languages",
+                    "other_languages",
+                ]
+            },
+        ),
         (_("Organisation"), {"fields": ["company", "company_role", "operator"]}),
         (
             _("Messages on the phone"),

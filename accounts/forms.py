@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from core.languages import LanguagesField, other_languages_field
+
 from .consent import CONSENT_VERSION, CONSENT_WORDINGS
 from .models import MobileChannel, User
 
@@ -19,9 +21,13 @@ class SignupForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    languages = LanguagesField()
+    other_languages = other_languages_field()
+
     class Meta:
         model = User
-        fields = ["full_name", "phone", "language"]
+        fields = ["full_name", "job_title", "phone", "language", "languages", "other_languages"]
+        labels = {"language": _("Language of the site and of your e-mails")}
 
 
 class MobileForm(forms.Form):

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from core.languages import languages_model_fields, languages_shape_check
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -78,6 +80,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("an SMS when WhatsApp cannot deliver"), default=False
     )
     mobile_consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    job_title = models.CharField(
+        _("role"), max_length=150, blank=True, help_text=_("For example: CIO, purchasing director.")
+    )
+    # The languages they can hold a meeting in (core.languages), not the interface's language.
+    languages, other_languages = languages_model_fields()
     language = models.CharField(
         _("preferred language"),
         max_length=10,
@@ -153,6 +160,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 ),
                 name="user_mobile_channel_has_number_and_consent",
             ),
+            languages_shape_check("user_languages_are_codes"),
         ]
 
     def __str__(self):

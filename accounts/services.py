@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.languages import clean_languages
 from outbox.services import phone_resume, phone_stop
 
 from .consent import CONSENT_VERSION
@@ -27,9 +28,15 @@ def user_make_staff(*, user: User) -> User:
     return user
 
 
+PROFILE_FIELDS = ["full_name", "job_title", "phone", "language", "languages", "other_languages"]
+
+
 def user_profile_save(*, user: User) -> User:
-    """Save the changes a user made to their own profile (name, phone, language)."""
-    user.save(update_fields=["full_name", "phone", "language"])
+    """Save the changes a user made to their own profile (name, role, phone, language of the
+    site, languages spoken)."""
+    user.languages = clean_languages(user.languages)
+    user.other_languages = user.other_languages.strip()
+    user.save(update_fields=PROFILE_FIELDS)
     return user
 
 

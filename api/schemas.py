@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from core.languages import SpokenLanguage
+
 
 class Error(Schema):
     detail: str = Field(description="What went wrong, in the language asked (French first).")
@@ -56,16 +58,28 @@ class MissionPage(Schema):
     next_cursor: str | None = Field(description="Pass it as `cursor` for the next page; null: last")
 
 
+SPOKEN = (
+    "Languages the person can hold a meeting in: codes among "
+    + ", ".join(SpokenLanguage.values)
+    + "; other_languages: free text for a language missing from that list"
+)
+
+
 class ContactOut(Schema):
     full_name: str
     email: str
     phone: str
-    language: str
+    language: str = Field(description="Language of the site and of the e-mails")
+    role: str = Field("", description="The contact's role (job title)")
+    languages_spoken: list[str] = Field(default_factory=list, description=SPOKEN)
+    other_languages: str = ""
 
 
 class DelegateOut(Schema):
     full_name: str
     role: str
+    languages_spoken: list[str] = Field(default_factory=list, description=SPOKEN)
+    other_languages: str = ""
 
 
 class FirmOut(Schema):

@@ -84,12 +84,16 @@ def mission_by_slug(slug: str) -> Mission | None:
     return Mission.objects.prefetch_related("programme").filter(slug=slug).first()
 
 
+CONTACT_FIELDS = (
+    "pk", "email", "full_name", "phone", "language", "job_title", "languages", "other_languages",
+    "company_id", "operator_id",
+)  # fmt: skip
+
+
 def _contacts(prefix: str) -> Prefetch:
     return Prefetch(
         prefix,
-        queryset=User.objects.filter(is_active=True)
-        .order_by("pk")
-        .only("pk", "email", "full_name", "phone", "language", "company_id", "operator_id"),
+        queryset=User.objects.filter(is_active=True).order_by("pk").only(*CONTACT_FIELDS),
         to_attr="contact_list",
     )
 

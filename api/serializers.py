@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.utils import timezone
 
+from core.languages import clean_languages
+
 
 def _local(when, mission):
     return timezone.localtime(when, mission.tzinfo)
@@ -56,6 +58,9 @@ def _contact(user) -> dict:
         "email": user.email,
         "phone": user.phone,
         "language": user.language,
+        "role": user.job_title,
+        "languages_spoken": clean_languages(user.languages),
+        "other_languages": user.other_languages,
     }
 
 
@@ -80,7 +85,15 @@ def firm(application, *, contacts: bool) -> dict:
     if contacts:
         delegates = application.delegates.all()
         data["delegate_count"] = len(delegates)
-        data["delegates"] = [{"full_name": d.full_name, "role": d.role} for d in delegates]
+        data["delegates"] = [
+            {
+                "full_name": d.full_name,
+                "role": d.role,
+                "languages_spoken": clean_languages(d.languages),
+                "other_languages": d.other_languages,
+            }
+            for d in delegates
+        ]
         data["contacts"] = [_contact(u) for u in company.contact_list]
     return data
 

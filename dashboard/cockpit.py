@@ -5,6 +5,7 @@ meetings: figures are counted by the database (subqueries and aggregates), lists
 once with what they show and arranged in Python.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from companies.models import OperatorKind
+from core.languages import languages_text
 from matchmaking.models import (
     ACTIVE,
     BOTH_CONFIRMED,
@@ -31,6 +33,7 @@ from matchmaking.models import (
     Table,
     Unavailability,
 )
+from matchmaking.selectors import language_gaps
 from missions.models import Application, Mission, OperatorRegistration
 from missions.selectors import count_per_mission, mission_history, missions_overview
 from outbox.models import Email, EmailStatus
@@ -74,9 +77,17 @@ class Decision:
     url: str
 
 
-def decisions_now(missions) -> list[Decision]:
-    """What needs a decision now, from the figures of ``missions_figures`` (no query)."""
+def interpreter_counts(missions) -> Counter:
+    """Per mission not over, its coming meetings that need an interpreter (two queries)."""
+    going = [m.pk for m in missions if m.status not in OVER]
+    return Counter(gap.mission_id for gap in language_gaps(missions=going))
+
+
+def decisions_now(missions, interpreters: Counter | None = None) -> list[Decision]:
+    """What needs a decision now, from the figures of ``missions_figures`` and the counts of
+    ``interpreter_counts`` (no query)."""
     decisions = []
+    interpreters = interpreters or Counter()
     for m in missions:
         if m.status not in OVER:
             if m.applications_pending:
@@ -116,6 +127,20 @@ def decisions_now(missions) -> list[Decision]:
                         reverse("dashboard:schedule_proposal", args=[m.slug, m.proposal_ready]),
                     )
                 )
+            if interpreters[m.pk]:
+                decisions.append(
+                    Decision(
+                        m,
+                        "translate",
+                        ngettext(
+                            "%(count)s meeting needs an interpreter: no shared language",
+                            "%(count)s meetings need an interpreter: no shared language",
+                            interpreters[m.pk],
+                        )
+                        % {"count": interpreters[m.pk]},
+                        reverse("dashboard:cockpit", args=[m.slug]) + "#interpreters",
+                    )
+                )
         if m.emails_failed:
             decisions.append(
                 Decision(
@@ -148,6 +173,16 @@ class Chart:
 class Cell:
     table: Table
     meeting: Meeting | None = None
+    interpreter: bool = False  # the two sides share no language
+
+
+@dataclass(frozen=True)
+class InterpreterNeed:
+    """A coming meeting whose two sides share no language, with what each speaks."""
+
+    meeting: Meeting
+    firm_languages: str
+    operator_languages: str
 
 
 @dataclass
@@ -185,6 +220,7 @@ class Cockpit:
     funnel: Chart
     delivery: dict[str, int]
     history: list[HistoryEntry] = field(default_factory=list)
+    interpreters: list[InterpreterNeed] = field(default_factory=list)
 
     @cached_property
     def charts(self) -> list[Chart]:
@@ -345,10 +381,14 @@ def _grids(mission: Mission) -> list[SessionGrid]:
             "company", "operator", "delegate"
         )
     }
+    no_language = {gap.meeting_id for gap in language_gaps(missions=[mission.pk])}
     for slot in Slot.objects.filter(mission=mission).order_by("starts_at", "pk"):
         grid = grids[slot.session_id]
         start, end = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
-        cells = [Cell(table, placed.get((slot.pk, table.pk))) for table in grid.tables]
+        cells = []
+        for table in grid.tables:
+            meeting = placed.get((slot.pk, table.pk))
+            cells.append(Cell(table, meeting, meeting is not None and meeting.pk in no_language))
         grid.meetings += sum(c.meeting is not None for c in cells)
         grid.rows.append(GridRow(slot, f"{start:%H:%M}–{end:%H:%M}", cells))
     return list(grids.values())
@@ -390,6 +430,23 @@ def _history(mission: Mission, limit: int = 30) -> list[HistoryEntry]:
     return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
 
 
+def interpreter_needs(*, mission: Mission) -> list[InterpreterNeed]:
+    """The mission's coming meetings whose sides share no language, in time order (three
+    queries)."""
+    gaps = language_gaps(missions=[mission.pk])
+    meetings = Meeting.objects.select_related(
+        "company", "operator", "delegate", "slot", "table"
+    ).in_bulk([gap.meeting_id for gap in gaps])
+    return [
+        InterpreterNeed(
+            meetings[gap.meeting_id],
+            languages_text(gap.firm_languages),
+            languages_text(gap.operator_languages),
+        )
+        for gap in gaps
+    ]
+
+
 def cockpit(*, mission: Mission) -> Cockpit:
     """Everything the cockpit page shows, in a fixed number of queries."""
     figures = missions_figures().get(pk=mission.pk)
@@ -399,6 +456,7 @@ def cockpit(*, mission: Mission) -> Cockpit:
         funnel=_funnel(figures),
         delivery=delivery_counts(mission=mission),
         history=_history(mission),
+        interpreters=interpreter_needs(mission=mission),
     )
 
 

@@ -32,6 +32,7 @@ from openpyxl.utils import get_column_letter
 from accounts.models import User
 from companies.models import OperatorKind
 from core.choices import labels
+from core.languages import spoken_names
 from core.translation import translated
 from feedback.models import FeedbackOutcome, FeedbackStage, MeetingFeedback
 from feedback.services import feedback_for_mission
@@ -46,6 +47,7 @@ from matchmaking.models import (
     Slot,
     Table,
 )
+from matchmaking.selectors import language_gaps
 from missions.models import Application, Delegate, Mission, OperatorRegistration
 
 TEXT, NUMBER, DATE, TIME, DATETIME = "text", "number", "date", "time", "datetime"
@@ -103,6 +105,11 @@ def _yes_no() -> tuple[str, str]:
 # Participants ------------------------------------------------------------------------------
 
 
+def _speaks(person) -> str:
+    """The languages a delegate or a user can hold a meeting in, named."""
+    return spoken_names(person.languages, person.other_languages)
+
+
 def participants_export(mission: Mission) -> Export:
     """Approved firms with their delegates and members, confirmed operators with their contacts:
     one row per person (an organisation without anybody still has its row)."""
@@ -116,6 +123,7 @@ def participants_export(mission: Mission) -> Export:
         Column(_("Listed as"), 14),
         Column(_label(User, "full_name"), 26),
         Column(_label(Delegate, "role"), 22),
+        Column(_("Languages spoken"), 24),
         Column(_("E-mail"), 30),
         Column(_("Phone"), 18),
     ]
@@ -153,12 +161,22 @@ def participants_export(mission: Mission) -> Export:
                 morocco,
                 ", ".join(s.name for s in company.sectors.all()),
             ]
-            persons = [[delegate, d.full_name, d.role, "", ""] for d in application.delegates.all()]
+            persons = [
+                [delegate, d.full_name, d.role, _speaks(d), "", ""]
+                for d in application.delegates.all()
+            ]
             persons += [
-                [member, u.full_name, company_roles.get(u.company_role, ""), u.email, u.phone]
+                [
+                    member,
+                    u.full_name,
+                    company_roles.get(u.company_role, ""),
+                    _speaks(u),
+                    u.email,
+                    u.phone,
+                ]
                 for u in company.members.all()
             ]
-            for person in persons or [["", "", "", "", ""]]:
+            for person in persons or [[""] * 6]:
                 yield head + person
         for registration in registrations:
             operator = registration.operator
@@ -171,9 +189,10 @@ def participants_export(mission: Mission) -> Export:
                 ", ".join(s.name for s in operator.sectors.all()),
             ]
             persons = [
-                [contact, u.full_name, "", u.email, u.phone] for u in operator.contacts.all()
+                [contact, u.full_name, u.job_title, _speaks(u), u.email, u.phone]
+                for u in operator.contacts.all()
             ]
-            for person in persons or [["", "", "", "", ""]]:
+            for person in persons or [[""] * 6]:
                 yield head + person
 
     return Export(_("participants"), _("Participants"), columns, rows())
@@ -215,8 +234,10 @@ def schedule_export(mission: Mission) -> Export:
         Column(_("Locked"), 8),
         Column(_zoned(_label(Meeting, "company_confirmed_at"), name), 20, DATETIME),
         Column(_zoned(_label(Meeting, "operator_confirmed_at"), name), 20, DATETIME),
+        Column(_("Interpreter needed"), 10),
     ]
     statuses = labels(MeetingStatus)
+    no_language = {gap.meeting_id for gap in language_gaps(missions=[mission.pk])}
     origins = labels(Origin)
     kinds = labels(OperatorKind)
     yes, no = _yes_no()
@@ -240,6 +261,7 @@ def schedule_export(mission: Mission) -> Export:
                 yes if m["locked"] else no,
                 _local(m["company_confirmed_at"], zone),
                 _local(m["operator_confirmed_at"], zone),
+                yes if m["pk"] in no_language else no,
             ]
 
     return Export(_("schedule"), _("Schedule"), columns, rows())

@@ -53,7 +53,10 @@ def index(request):
     return render(
         request,
         "dashboard/index.html",
-        {"missions": missions, "decisions": cockpit.decisions_now(missions)},
+        {
+            "missions": missions,
+            "decisions": cockpit.decisions_now(missions, cockpit.interpreter_counts(missions)),
+        },
     )
 
 

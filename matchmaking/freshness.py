@@ -13,9 +13,10 @@ from collections.abc import Iterable
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from accounts.models import User
 from companies.models import Company, Operator, Sector
 from core import cache
-from missions.models import Application, Mission, OperatorRegistration, ProgrammeItem
+from missions.models import Application, Delegate, Mission, OperatorRegistration, ProgrammeItem
 
 from .models import Meeting, MeetingRequest, MeetingSession, Side, Slot, Table, Unavailability
 
@@ -56,6 +57,26 @@ def _operator(instance, **kwargs) -> None:
     )
 
 
+def _delegate(instance, **kwargs) -> None:
+    mission_changed(
+        *Application.objects.filter(pk=instance.application_id).values_list("mission_id", flat=True)
+    )
+
+
+# What the profile pages show of an operator's contact (a login, which saves ``last_login``
+# alone, changes none of it).
+CONTACT_FIELDS = {"full_name", "job_title", "languages", "other_languages", "is_active", "operator"}
+
+
+def _contact(instance, update_fields=None, **kwargs) -> None:
+    if instance.operator_id and (update_fields is None or CONTACT_FIELDS & set(update_fields)):
+        mission_changed(
+            *OperatorRegistration.objects.filter(operator_id=instance.operator_id).values_list(
+                "mission_id", flat=True
+            )
+        )
+
+
 def _session_part(instance, **kwargs) -> None:
     mission_changed(
         *MeetingSession.objects.filter(pk=instance.session_id).values_list("mission_id", flat=True)
@@ -90,6 +111,8 @@ RECEIVERS = [
     (Slot, _of_mission),
     (Table, _session_part),
     (Company, _company),
+    (Delegate, _delegate),
+    (User, _contact),
     (Operator, _operator),
     (Meeting, _pair),
     (MeetingRequest, _pair),

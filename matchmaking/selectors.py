@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from accounts.models import User
 from companies.models import Company, Operator, OperatorKind, Sector
 from core import cache
+from core.languages import spoken
 from core.translation import translated
 from missions.models import Application, Mission, OperatorRegistration
 
@@ -26,7 +28,7 @@ from .models import (
     Slot,
     Unavailability,
 )
-from .scoring import FirmProfile, Match, OperatorProfile, compatibility
+from .scoring import FirmProfile, Match, OperatorProfile, compatibility, shared_languages
 from .services import Participant
 
 
@@ -73,7 +75,7 @@ def _participant_for(*, user, mission: Mission) -> Participant | None:
                 status=OperatorRegistration.Status.CONFIRMED,
             )
             .select_related("operator")
-            .prefetch_related("operator__sectors")
+            .prefetch_related("operator__sectors", "operator__contacts")
             .first()
         )
         if registration:
@@ -98,7 +100,7 @@ def confirmed_operators(*, mission: Mission) -> QuerySet[Operator]:
     return Operator.objects.filter(
         registrations__mission=mission,
         registrations__status=OperatorRegistration.Status.CONFIRMED,
-    ).prefetch_related("sectors")
+    ).prefetch_related("sectors", "contacts")
 
 
 def operator_countries(*, mission: Mission) -> list[tuple[str, str]]:
@@ -123,11 +125,33 @@ def sector_names() -> dict[str, str]:
     )
 
 
+def delegates_languages(application: Application | None) -> frozenset[str]:
+    """What the firm's delegates to the mission speak, together (delegates prefetched)."""
+    if application is None:
+        return frozenset()
+    return frozenset().union(
+        *(spoken(d.languages, d.other_languages) for d in application.delegates.all())
+    )
+
+
+def active_contacts(operator: Operator) -> list:
+    """The operator's contacts who can still log in (``contacts`` prefetched)."""
+    return [c for c in operator.contacts.all() if c.is_active]
+
+
+def contacts_languages(operator: Operator) -> frozenset[str]:
+    """What the operator's contacts speak, together (contacts prefetched)."""
+    return frozenset().union(
+        *(spoken(c.languages, c.other_languages) for c in active_contacts(operator))
+    )
+
+
 def firm_profile(company: Company, application: Application | None) -> FirmProfile:
     return FirmProfile(
         sectors=frozenset(s.slug for s in company.sectors.all()),
         objectives=frozenset(application.objectives if application else []),
         offer=company.offer,
+        languages=delegates_languages(application),
     )
 
 
@@ -136,6 +160,7 @@ def operator_profile(operator: Operator) -> OperatorProfile:
         sectors=frozenset(s.slug for s in operator.sectors.all()),
         kind=operator.kind,
         needs=operator.needs,
+        languages=contacts_languages(operator),
     )
 
 
@@ -572,3 +597,49 @@ def unavailable_slot_ids(*, participant: Participant) -> set[int]:
 
 def busy_slot_ids(*, participant: Participant) -> set[int]:
     return set(agenda(participant=participant).values_list("slot_id", flat=True))
+
+
+# Meetings still to be held: those staff can still give an interpreter or move.
+COMING = (MeetingStatus.PROPOSED, MeetingStatus.CONFIRMED)
+
+
+@dataclass(frozen=True)
+class LanguageGap:
+    """A meeting whose two sides said which languages they speak and share none."""
+
+    meeting_id: int
+    mission_id: int
+    firm_languages: frozenset[str]  # the delegate's
+    operator_languages: frozenset[str]  # the operator's contacts', together
+
+
+def operators_languages(operator_ids) -> dict[int, frozenset[str]]:
+    """What each operator's active contacts speak, together (one query)."""
+    found: dict[int, frozenset[str]] = defaultdict(frozenset)
+    for operator_id, codes, other in (
+        User.objects.filter(operator_id__in=set(operator_ids), is_active=True)
+        .order_by()
+        .values_list("operator_id", "languages", "other_languages")
+    ):
+        found[operator_id] |= spoken(codes, other)
+    return found
+
+
+def language_gaps(*, missions) -> list[LanguageGap]:
+    """The coming meetings of ``missions`` (ids or a queryset) where an interpreter is
+    needed: the firm's delegate and the operator's contacts have each said which languages
+    they speak, and share none. Two queries, whatever the number of meetings."""
+    rows = list(
+        Meeting.objects.filter(mission__in=missions, status__in=COMING)
+        .order_by("slot__starts_at", "pk")
+        .values_list(
+            "pk", "mission_id", "operator_id", "delegate__languages", "delegate__other_languages"
+        )
+    )
+    contacts = operators_languages(row[2] for row in rows)
+    gaps = []
+    for pk, mission_id, operator_id, codes, other in rows:
+        firm, operator = spoken(codes, other), contacts[operator_id]
+        if shared_languages(firm, operator) == frozenset():
+            gaps.append(LanguageGap(pk, mission_id, firm, operator))
+    return gaps

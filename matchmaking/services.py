@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from companies.models import Company, Operator
+from core.languages import speakers_first, spoken
 from core.locking import lock, retried, violated_constraint
 from missions.models import (
     Application,
@@ -441,9 +442,15 @@ def _place(
     if any(operator_id == operator.pk for operator_id, *_rest in in_slot):
         raise MatchmakingError(_("The operator already has a meeting at this time."))
     taken = {delegate_id for _o, company_id, delegate_id, _t in in_slot if company_id == company.pk}
-    delegate = next((d for d in application.delegates.all() if d.pk not in taken), None)
-    if delegate is None:
+    free = [d for d in application.delegates.all() if d.pk not in taken]
+    if not free:
         raise MatchmakingError(_("All the firm's delegates already have a meeting at this time."))
+    if len(free) > 1:  # send one who speaks a language of the operator's contacts, if any does
+        contacts = operator.contacts.filter(is_active=True).values_list(
+            "languages", "other_languages"
+        )
+        free = speakers_first(free, frozenset().union(*(spoken(*c) for c in contacts)))
+    delegate = free[0]
     used = {table_id for *_rest, table_id in in_slot}
     if table is not None:
         if table.session_id != slot.session_id:

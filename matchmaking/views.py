@@ -70,7 +70,7 @@ def directory(request, slug):
         names = selectors.sector_names()
         party_url = reverse("matchmaking:party", args=[mission.slug, 0])
         for entry in found:
-            entry.reasons = reasons_text(entry.match, names)
+            entry.reasons = reasons_text(entry.match, names, side)
             entry.url = selectors.with_pk(party_url, entry.party.pk)
         return found
 
@@ -94,7 +94,7 @@ def _party_page(request, participant, party, *, request_form=None, status=200):
     (compatibility, requests, free slots) and the forms are rendered for each request."""
     mission = participant.mission
     entry = selectors.directory_entry(participant=participant, party=party)
-    entry.reasons = reasons_text(entry.match, selectors.sector_names())
+    entry.reasons = reasons_text(entry.match, selectors.sector_names(), participant.side)
     booking_open = mission.status in services.MATCHMAKING_OPEN
     free = []
     if booking_open and not entry.meeting_start:

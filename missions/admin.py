@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from core.languages import LanguagesField
+
 from .forms import require_one_language, translated
 from .models import (
     Application,
@@ -48,8 +50,17 @@ class MissionAdmin(TranslationAdmin):
     readonly_fields = ["status"]  # changed by the life-cycle transitions of the dashboard
 
 
-class DelegateInline(admin.TabularInline):
+class DelegateForm(forms.ModelForm):
+    languages = LanguagesField()
+
+    class Meta:
+        model = Delegate
+        fields = ["full_name", "role", "languages", "other_languages"]
+
+
+class DelegateInline(admin.StackedInline):
     model = Delegate
+    form = DelegateForm
     extra = 0
 
 

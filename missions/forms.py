@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from companies.forms import OperatorProfileForm
+from core.languages import LanguagesField, other_languages_field
 
 from .models import Application, Mission, Objective, ProgrammeItem
 from .operator_import import MAX_BYTES
@@ -97,6 +98,7 @@ class MissionForm(TranslatedFieldsForm):
             *translated("title"), "slug", *translated("city"), "country", "timezone",
             "start_date", "end_date", *translated("description"), "partners", "sectors",
             "capacity", "application_deadline", "cover", "auto_confirm_operators",
+            "keep_apart_without_shared_language",
         ]  # fmt: skip
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -211,6 +213,8 @@ class ApplicationForm(forms.Form):
 class DelegateForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     role = forms.CharField(label=_("Role"), max_length=150)
+    languages = LanguagesField(label=_("Languages they can hold a meeting in"))
+    other_languages = other_languages_field()
 
 
 DelegateFormSet = forms.formset_factory(
@@ -250,8 +254,16 @@ class OperatorSignupForm(OperatorProfileForm):
     """The operator's organisation and its contact, on one short page."""
 
     full_name = forms.CharField(label=_("Your name"), max_length=150)
+    job_title = forms.CharField(
+        label=_("Your role"),
+        max_length=150,
+        required=False,
+        help_text=_("For example: CIO, purchasing director."),
+    )
     email = forms.EmailField(label=_("Your e-mail address"))
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    languages = LanguagesField()
+    other_languages = other_languages_field()
 
     class Meta(OperatorProfileForm.Meta):
         pass
@@ -270,6 +282,10 @@ class OperatorSignupForm(OperatorProfileForm):
 
     def profile(self) -> dict:
         return {f: self.cleaned_data[f] for f in OperatorProfileForm.Meta.fields}
+
+    def contact(self) -> dict:
+        """What the contact says of themselves: role and languages."""
+        return {f: self.cleaned_data[f] for f in ("job_title", "languages", "other_languages")}
 
 
 class ImportUploadForm(forms.Form):

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.languages import languages_model_fields, languages_shape_check
+
 from .validators import validate_timezone
 
 
@@ -53,6 +55,15 @@ class Mission(models.Model):
     cover = models.ImageField(_("cover image"), upload_to="missions/covers/", blank=True)
     auto_confirm_operators = models.BooleanField(
         _("confirm operators automatically"), default=False
+    )
+    keep_apart_without_shared_language = models.BooleanField(
+        _("schedule only pairs who share a language"),
+        default=False,
+        help_text=_(
+            "The optimiser leaves out a requested meeting whose two sides have said which "
+            "languages they speak and share none (no interpreter is planned). Meetings already "
+            "booked stay."
+        ),
     )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
@@ -277,11 +288,13 @@ class Delegate(models.Model):
     )
     full_name = models.CharField(_("full name"), max_length=150)
     role = models.CharField(_("role"), max_length=150)
+    languages, other_languages = languages_model_fields()
 
     class Meta:
         ordering = ["pk"]
         verbose_name = _("delegate")
         verbose_name_plural = _("delegates")
+        constraints = [languages_shape_check("delegate_languages_are_codes")]
 
     def __str__(self):
         return self.full_name

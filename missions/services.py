@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.auth import email_address_add
 from accounts.models import User
 from companies.models import Company, Operator
+from core.languages import OTHER_MAX_LENGTH, clean_languages
 from core.locking import lock
 from outbox.services import email_send, recipients_for_users
 
@@ -218,7 +219,12 @@ def _clean_objectives(objectives: Iterable[str]) -> list[str]:
 
 def _clean_delegates(delegates: list[dict]) -> list[dict]:
     rows = [
-        {"full_name": d["full_name"].strip(), "role": d.get("role", "").strip()}
+        {
+            "full_name": d["full_name"].strip(),
+            "role": d.get("role", "").strip(),
+            "languages": clean_languages(d.get("languages", [])),
+            "other_languages": d.get("other_languages", "").strip()[:OTHER_MAX_LENGTH],
+        }
         for d in delegates
         if d.get("full_name", "").strip()
     ]
@@ -477,10 +483,18 @@ def operator_register(
 
 @transaction.atomic
 def operator_signup(
-    *, mission: Mission, email: str, full_name: str, phone: str, language: str, profile: dict
+    *,
+    mission: Mission,
+    email: str,
+    full_name: str,
+    phone: str,
+    language: str,
+    profile: dict,
+    contact: dict | None = None,
 ) -> tuple[User, OperatorRegistration]:
     """A visitor signs up their organisation for a mission: a contact account (no password; they
-    log in by e-mailed code), the operator profile and the registration."""
+    log in by e-mailed code; ``contact``: their role and languages spoken), the operator profile
+    and the registration."""
     email = User.objects.normalize_email(email)
     if User.objects.filter(email__iexact=email).exists():
         raise MissionError(
@@ -492,7 +506,17 @@ def operator_signup(
     sectors = profile.pop("sectors", [])
     operator = Operator.objects.create(**profile)
     operator.sectors.set(sectors)
-    user = User(email=email, full_name=full_name, phone=phone, language=language, operator=operator)
+    contact = contact or {}
+    user = User(
+        email=email,
+        full_name=full_name,
+        phone=phone,
+        language=language,
+        operator=operator,
+        job_title=contact.get("job_title", "").strip(),
+        languages=clean_languages(contact.get("languages", [])),
+        other_languages=contact.get("other_languages", "").strip()[:OTHER_MAX_LENGTH],
+    )
     user.set_unusable_password()
     try:
         with transaction.atomic():

@@ -106,6 +106,7 @@ def mission_meet(request, slug):
                     phone=form.cleaned_data["phone"],
                     language=request.LANGUAGE_CODE,
                     profile=form.profile(),
+                    contact=form.contact(),
                 )
             except services.MissionError as exc:
                 form.add_error(None, str(exc))

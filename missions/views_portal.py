@@ -111,7 +111,15 @@ def application_edit(request, pk):
         prefix="delegates",
         initial=None
         if request.method == "POST"
-        else [{"full_name": d.full_name, "role": d.role} for d in application.delegates.all()],
+        else [
+            {
+                "full_name": d.full_name,
+                "role": d.role,
+                "languages": d.languages,
+                "other_languages": d.other_languages,
+            }
+            for d in application.delegates.all()
+        ],
     )
     status = 200
     if request.method == "POST":

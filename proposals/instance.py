@@ -27,6 +27,11 @@ Choices made here:
   than the sum of every other weight (`keep_bonus`), so keeping every movable meeting outweighs
   anything else (its present slot is always a valid choice, so keeping them all is possible).
   The figures shown to staff are computed with the plain weights (`base_weights`).
+- Languages: when the mission asks for it (`keep_apart_without_shared_language`), a wished pair
+  whose sides have both said which languages they speak and share none (the firm's delegates
+  together, the operator's contacts together) is left out of the requests: the optimiser never
+  adds that meeting. A meeting already in place stays (fixed or movable). `kept_apart` counts
+  the pairs left out.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils import timezone
 
+from core.languages import spoken
 from matchmaking.models import (
     Meeting,
     MeetingRequest,
@@ -48,7 +54,9 @@ from matchmaking.models import (
     Slot,
     Unavailability,
 )
-from missions.models import Application, Mission, OperatorRegistration
+from matchmaking.scoring import shared_languages
+from matchmaking.selectors import operators_languages
+from missions.models import Application, Delegate, Mission, OperatorRegistration
 from scheduling.problem import Fixed, Instance, Pair, Participant, Request, pair_key
 from scheduling.problem import Meeting as ProblemMeeting
 from scheduling.problem import Slot as ProblemSlot
@@ -105,6 +113,7 @@ class MissionInstance:
     keep_bonus: int
     requests: int  # pairs wished for (one or both sides)
     slots: dict[str, Slot] = field(repr=False)
+    kept_apart: int = 0  # wished pairs left out: no shared language (the mission's option)
 
     @property
     def current(self) -> dict[Pair, Meeting]:
@@ -139,7 +148,11 @@ def mission_instance(mission: Mission, *, now=None) -> MissionInstance:
     wishes = _wishes(mission, firms=set(firms), operators=operators)
     # A pair that met in a slot that has started is not requested again.
     met = met_before - set(fixed) - set(movable)
-    base_weights = {pair: wish.weight() for pair, wish in wishes.items() if pair not in met}
+    # Staff may ask to keep apart the pairs that share no language (a meeting in place stays).
+    apart = set()
+    if mission.keep_apart_without_shared_language:
+        apart = pairs_without_shared_language(mission, wishes) - set(fixed) - set(movable)
+    base_weights = {pair: wish.weight() for pair, wish in wishes.items() if pair not in met | apart}
     keep_bonus = sum(base_weights.values()) + 1
     return MissionInstance(
         instance=Instance(
@@ -154,6 +167,7 @@ def mission_instance(mission: Mission, *, now=None) -> MissionInstance:
         keep_bonus=keep_bonus,
         requests=len(base_weights),
         slots={slot_key(s.pk): s for s in slots},
+        kept_apart=len(apart),
     )
 
 
@@ -325,6 +339,23 @@ def _fixed(meeting: Meeting) -> Fixed:
         b=operator_key(meeting.operator_id),
         slot=slot_key(meeting.slot_id),
     )
+
+
+def pairs_without_shared_language(mission: Mission, wishes: dict[Pair, Wish]) -> set[Pair]:
+    """The pairs of ``wishes`` whose firm (its delegates, together) and operator (its contacts,
+    together) have both said which languages they speak and share none (two queries)."""
+    firms: dict[int, frozenset[str]] = defaultdict(frozenset)
+    for company_id, codes, other in Delegate.objects.filter(
+        application__mission=mission
+    ).values_list("application__company_id", "languages", "other_languages"):
+        firms[company_id] |= spoken(codes, other)
+    parties = [(pair, parse_key(w.a)[1], parse_key(w.b)[1]) for pair, w in wishes.items()]
+    operators = operators_languages({operator for _pair, _firm, operator in parties})
+    return {
+        pair
+        for pair, firm, operator in parties
+        if shared_languages(firms[firm], operators[operator]) == frozenset()
+    }
 
 
 def with_movable_fixed(mi: MissionInstance) -> Instance:

@@ -38,9 +38,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from companies.models import Company, Operator
+from core.languages import speakers_first
 from core.locking import lock
 from matchmaking.freshness import mission_changed
 from matchmaking.models import Meeting, MeetingStatus, Origin, Slot
+from matchmaking.selectors import operators_languages
 from missions.models import Application, Mission, MissionStatus
 from outbox.services import email_send, recipients_for_users
 from scheduling import solver
@@ -241,6 +243,7 @@ def proposal_result(mi: MissionInstance, solution: Solution) -> dict:
         held=sum(1 for pair in mi.base_weights if pair in held),
         meetings=len(rows),
         meetings_before=len(before),
+        kept_apart=mi.kept_apart,
     )
     return {"meetings": rows, "participants": participants, "unmet": unmet, "counts": counts}
 
@@ -307,6 +310,7 @@ def proposal_compute(*, proposal_id: int) -> ScheduleProposal | None:
                 keep_bonus=0,
                 requests=mi.requests,
                 slots=mi.slots,
+                kept_apart=mi.kept_apart,
             )
             solution = solver.solve(
                 instance, time_limit=left, workers=WORKERS, on_progress=reporter
@@ -374,6 +378,7 @@ def _place_all(
         mission=mission, company_id__in={r["company"] for r in rows}
     ).prefetch_related("delegates"):
         delegates[application.company_id] = list(application.delegates.all())
+    languages = operators_languages({r["operator"] for r in rows})
     by_pk = {m.pk: m for m in moving}
     added, moved = [], []
     for row in sorted(rows, key=lambda r: (r["slot"], r["company"], r["operator"])):
@@ -381,9 +386,9 @@ def _place_all(
         table = next(
             (t for t in slot.session.table_set.all() if t.pk not in tables_used[slot.pk]), None
         )
-        delegate = next(
-            (d for d in delegates[row["company"]] if d.pk not in delegates_used[slot.pk]), None
-        )
+        free = [d for d in delegates[row["company"]] if d.pk not in delegates_used[slot.pk]]
+        # One who speaks a language of the operator's contacts, if any does.
+        delegate = next(iter(speakers_first(free, languages[row["operator"]])), None)
         if table is None or delegate is None:
             raise ProposalError(_stale_message())
         tables_used[slot.pk].add(table.pk)

@@ -10,6 +10,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from matchmaking.selectors import active_contacts
+
 register = template.Library()
 
 
@@ -39,3 +41,9 @@ def slot_picker(free: list, mission) -> SafeString:
     zone = _("Local time of the mission (%(zone)s).") % {"zone": mission.timezone}
     html.append(format_html('<p class="small text-body-secondary mt-2">{}</p>', zone))
     return mark_safe("".join(html))  # noqa: S308
+
+
+@register.filter
+def contacts(operator) -> list:
+    """The operator's contacts who can still log in (prefetched by the page's selector)."""
+    return active_contacts(operator)

@@ -409,3 +409,28 @@ def test_missions_give_the_readers_language_and_every_translation(client, make_t
         "ar": "",
     }
     assert english["programme"][0]["translations"]["title"]["ar"] == "ندوة"
+
+
+def test_contacts_and_delegates_carry_their_role_and_languages(world, api_get, make_token):
+    world.company.applications.get().delegates.update(
+        languages=["fr", "ar"], other_languages="Tamazight"
+    )
+    contact = world.operator.contacts.get()
+    contact.job_title, contact.languages = "DSI", ["en"]
+    contact.save()
+    firm = api_get(f"{V1}/firms", make_token(MISSIONS, CONTACTS)).json()["items"][0]
+    assert firm["delegates"][0] | {"full_name": ""} == {
+        "full_name": "",
+        "role": "CEO",
+        "languages_spoken": ["fr", "ar"],
+        "other_languages": "Tamazight",
+    }
+    operator = api_get(f"{V1}/operators", make_token(MISSIONS, CONTACTS)).json()["items"][0]
+    (found,) = operator["contacts"]
+    assert (found["role"], found["languages_spoken"], found["other_languages"]) == (
+        "DSI",
+        ["en"],
+        "",
+    )
+    bare = api_get(f"{V1}/operators", make_token(MISSIONS)).json()["items"][0]
+    assert "DSI" not in str(bare)  # a contact's role is contact data too

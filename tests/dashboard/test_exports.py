@@ -20,7 +20,7 @@ from dashboard.exports import DATE, DATETIME, TIME, _csv_value, safe_text
 from feedback.models import MeetingFeedback
 from matchmaking.models import MeetingRequest, MeetingStatus
 from matchmaking.services import meeting_book, meeting_cancel
-from missions.models import Mission
+from missions.models import Delegate, Mission
 from tests.factories import (
     CompanyMemberFactory,
     MeetingSessionFactory,
@@ -194,6 +194,11 @@ def test_schedule_xlsx_has_a_frozen_bold_header_and_real_times(client, staff, se
 def test_participants_export_lists_delegates_members_and_contacts(client, staff, mission):
     owner, contact = participants(mission, delegates=2)
     CompanyMemberFactory(company=owner.company, company_role="member", full_name="Salma Idrissi")
+    owner.company.applications.get().delegates.filter(full_name="Délégué 1").update(
+        languages=["ar", "fr"], other_languages="Tamazight"
+    )
+    contact.job_title, contact.languages = "DSI", ["en"]
+    contact.save()
     outsider, _ = participants(MissionFactory())  # another mission's firm
     client.force_login(staff)
 
@@ -202,19 +207,34 @@ def test_participants_export_lists_delegates_members_and_contacts(client, staff,
     sheet = read_xlsx(response).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][1:5] == ("Organisation", "Type", "Ville", "Pays")
-    assert rows[0][7:] == ("Nom complet", "Fonction", "E-mail", "Téléphone")
+    assert rows[0][7:] == ("Nom complet", "Fonction", "Langues parlées", "E-mail", "Téléphone")
     firm = [r for r in rows[1:] if r[1] == owner.company.display_name]
-    assert sorted((r[0], r[6], r[7], r[8], r[9]) for r in firm) == sorted(
+    assert sorted((r[0], r[6], r[7], r[8], r[9], r[10]) for r in firm) == sorted(
         [
-            ("Entreprise marocaine", "Délégué", "Délégué 0", "CEO", None),
-            ("Entreprise marocaine", "Délégué", "Délégué 1", "CEO", None),
-            ("Entreprise marocaine", "Membre", owner.full_name, "Titulaire", owner.email),
-            ("Entreprise marocaine", "Membre", "Salma Idrissi", "Membre", ANY),
+            ("Entreprise marocaine", "Délégué", "Délégué 0", "CEO", None, None),
+            (
+                "Entreprise marocaine",
+                "Délégué",
+                "Délégué 1",
+                "CEO",
+                "Français, Arabe, Tamazight",
+                None,
+            ),
+            ("Entreprise marocaine", "Membre", owner.full_name, "Titulaire", None, owner.email),
+            ("Entreprise marocaine", "Membre", "Salma Idrissi", "Membre", None, ANY),
         ]
     )
     operator = [r for r in rows[1:] if r[1] == contact.operator.name]
-    assert [(r[0], r[4], r[6], r[7], r[9]) for r in operator] == [
-        ("Opérateur", "Côte d'Ivoire", "Contact", contact.full_name, contact.email)
+    assert [(r[0], r[4], r[6], r[7], r[8], r[9], r[10]) for r in operator] == [
+        (
+            "Opérateur",
+            "Côte d'Ivoire",
+            "Contact",
+            contact.full_name,
+            "DSI",
+            "Anglais",
+            contact.email,
+        )
     ]
     assert not [r for r in rows if r[1] == outsider.company.display_name]
 
@@ -689,3 +709,20 @@ def test_xlsx_export_drops_control_characters_that_xml_cannot_hold(client, staff
 
     assert response.status_code == 200
     assert read_xlsx(response).active["H2"].value == "'=1+1 Op"
+
+
+def test_schedule_export_says_which_meetings_need_an_interpreter(client, staff, session):
+    understood, interpreted = book(session, index=0), book(session, index=1)
+    for meeting, firm, operator in ((understood, ["fr"], ["fr"]), (interpreted, ["ar"], ["en"])):
+        Delegate.objects.filter(pk=meeting.delegate_id).update(languages=firm)
+        meeting.operator.contacts.update(languages=operator)
+    client.force_login(staff)
+
+    rows, _ = read_csv(client.get(reverse("dashboard:export_csv", args=["sf-2027", "schedule"])))
+
+    header, *body = rows
+    needed = {row[5]: row[header.index("Interprète nécessaire")] for row in body}
+    assert needed == {
+        understood.company.display_name: "Non",
+        interpreted.company.display_name: "Oui",
+    }

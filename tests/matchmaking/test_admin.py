@@ -42,3 +42,33 @@ def test_a_missions_status_is_read_only_in_the_admin():
     _admin_edit(mission, status=Mission.Status.CLOSED, title="Mission TIC renommée")
     mission.refresh_from_db()
     assert mission.title == "Mission TIC renommée" and mission.status == before
+
+
+def test_staff_give_a_contacts_and_a_delegates_languages_in_the_admin(
+    django_capture_on_commit_callbacks,
+):
+    meeting = MeetingFactory()
+    contact = meeting.operator.contacts.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        _admin_edit(
+            contact,
+            job_title="DSI",
+            languages=["ar", "fr"],
+            other_languages="Hassaniya",
+            # The admin splits the date into two inputs.
+            date_joined_0=f"{contact.date_joined:%Y-%m-%d}",
+            date_joined_1=f"{contact.date_joined:%H:%M:%S}",
+        )
+    contact.refresh_from_db()
+    assert (contact.job_title, contact.languages, contact.other_languages) == (
+        "DSI",
+        ["fr", "ar"],
+        "Hassaniya",
+    )
+    application = meeting.delegate.application
+    application.submitted_by = meeting.company.members.get()
+    application.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        _admin_edit(application, **{"delegates-0-languages": ["en"]})
+    meeting.delegate.refresh_from_db()
+    assert meeting.delegate.languages == ["en"]

@@ -1,6 +1,6 @@
 """The compatibility score on hand-made profiles, with a known expected order."""
 
-from matchmaking.scoring import FirmProfile, OperatorProfile, compatibility
+from matchmaking.scoring import LANGUAGE_POINTS, FirmProfile, OperatorProfile, compatibility
 
 PAYMENT_FIRM = FirmProfile(
     sectors=frozenset({"e-payment-banking", "cybersecurity"}),
@@ -46,7 +46,48 @@ def test_score_reasons_say_why():
     assert match.reasons == [
         ("sectors", {"sectors": ["e-payment-banking"]}),
         ("objective", {"objectives": ["distributors"], "kind": "distributor"}),
+        ("languages_unknown", {"firm": True, "operator": True}),
     ]
+
+
+def test_zero_score_still_says_why():
+    """A bank that looks for nothing the firm offers: 0/100, and the reasons say what is missing
+    (no shared sector, an objective its kind does not answer, no shared language)."""
+    firm = FirmProfile(
+        sectors=frozenset({"software"}),
+        objectives=frozenset({"distributors"}),
+        languages=frozenset({"fr", "ar"}),
+    )
+    bank = OperatorProfile(
+        sectors=frozenset({"e-payment-banking"}), kind="bank", languages=frozenset({"en"})
+    )
+    match = compatibility(firm, bank)
+    assert match.score == 0
+    assert match.reasons == [
+        ("no_sectors", {"firm_sectors": ["software"], "operator_sectors": ["e-payment-banking"]}),
+        ("no_objective", {"objectives": ["distributors"], "kind": "bank"}),
+        ("no_language", {"firm_languages": ["ar", "fr"], "operator_languages": ["en"]}),
+    ]
+    assert match.shared_language is False
+
+
+def test_shared_language_raises_the_score_and_is_a_reason():
+    firm = FirmProfile(sectors=frozenset({"software"}), objectives=frozenset({"clients"}))
+    cio = OperatorProfile(sectors=frozenset({"software"}), kind="cio")
+    unknown = compatibility(firm, cio)
+    assert unknown.score == 55 and unknown.shared_language is None
+    both = compatibility(
+        FirmProfile(**{**firm.__dict__, "languages": frozenset({"fr", "ar"})}),
+        OperatorProfile(**{**cio.__dict__, "languages": frozenset({"fr", "wolof"})}),
+    )
+    assert both.score == 55 + LANGUAGE_POINTS
+    assert ("language", {"languages": ["fr"]}) in both.reasons
+    assert both.shared_language is True
+    none = compatibility(
+        FirmProfile(**{**firm.__dict__, "languages": frozenset({"ar"})}),
+        OperatorProfile(**{**cio.__dict__, "languages": frozenset({"en"})}),
+    )
+    assert none.score == 55 and none.shared_language is False
 
 
 def test_score_is_capped_and_ignores_common_words():

@@ -51,8 +51,11 @@ def test_directory_ranks_operators_with_reasons(client, session):
     assert (
         body.index("Distri Lagune") < body.index("Opérateur 0") if "Opérateur 0" in body else True
     )
-    assert "Les deux : Paiement électronique et banque" in body
-    assert "Recherche distributeurs : cet opérateur correspond (Distributeur / importateur)" in body
+    assert "Secteur commun : Paiement électronique et banque" in body
+    assert (
+        "Vous cherchez des distributeurs : leur profil y répond (Distributeur / importateur)"
+        in body
+    )
     assert "Opérateur en attente" not in body  # only confirmed operators
     filtered = client.get(
         reverse("matchmaking:directory", args=[session.mission.slug]), {"kind": "bank"}

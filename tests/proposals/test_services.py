@@ -300,6 +300,7 @@ def test_mission_flow_requests_to_published_meetings_and_emails(
         "held": 3,
         "meetings": 3,
         "meetings_before": 0,
+        "kept_apart": 0,
     }
     assert not Meeting.objects.filter(mission=mission).exists()  # nothing before publication
 
