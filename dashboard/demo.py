@@ -31,9 +31,9 @@ from django.db.models import F
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-from accounts.models import User
+from accounts.models import MobileChannel, User
 from accounts.selectors import user_has_second_factor
-from accounts.services import user_make_staff, user_totp_add
+from accounts.services import user_make_staff, user_mobile_set, user_profile_save, user_totp_add
 from companies.models import Company, Sector
 from companies.services import company_create
 from companies.uploads import clean_brochure, clean_logo
@@ -105,6 +105,14 @@ def demo_seed() -> list[str]:
                 _mission(spec, staff=staff, firms=firms, sectors=sectors)
                 created.append(spec["slug"])
         _login("cio@banque-horizon.bf")
+        # Banque Horizon's CIO takes confirmations and reminders on WhatsApp (the console
+        # provider of `make run` prints them), SMS if WhatsApp fails.
+        user_mobile_set(
+            user=User.objects.get(email="cio@banque-horizon.bf"),
+            mobile="+22670123456",
+            channel=MobileChannel.WHATSAPP,
+            sms_fallback=True,
+        )
     # Recorded, not delivered: the demo's addresses are fictional.
     Email.objects.filter(key__in=messages, status=EmailStatus.PENDING).update(
         status=EmailStatus.SENT, sent_at=F("enqueued_at")
@@ -364,9 +372,12 @@ def _with_sectors(row: dict) -> dict:
 def _operators_import(mission: Mission, spec: dict, staff: User) -> list:
     """Staff import the operators vetted by the partners: each one with its contact,
     confirmed."""
-    missions.operators_import(
-        mission=mission, rows=[_with_sectors(r) for r in _operator_rows(spec)], by=staff
-    )
+    rows = _operator_rows(spec)
+    missions.operators_import(mission=mission, rows=[_with_sectors(r) for r in rows], by=staff)
+    for row in rows:  # the spreadsheet has no column for them: the contacts fill their profile
+        contact = User.objects.get(email=row["email"])
+        contact.job_title, contact.languages = row["job_title"], row["languages"]
+        user_profile_save(user=contact)
     return [
         r.operator
         for r in OperatorRegistration.objects.filter(mission=mission)
@@ -390,6 +401,7 @@ def _operators_sign_up(mission: Mission, spec: dict) -> None:
                 for k, v in _with_sectors(row).items()
                 if k in ("name", "kind", "country", "city", "website", "needs", "sectors")
             },
+            contact={"job_title": row["job_title"], "languages": row["languages"]},
         )
 
 

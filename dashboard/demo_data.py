@@ -634,7 +634,9 @@ def operator_rows(country: str, count: int, seed: int) -> list[dict]:
                 "sectors": sectors[: 2 + i % 2],
                 "full_name": "Aminata Ouédraogo" if login else people[i % len(people)],
                 "email": "cio@banque-horizon.bf" if login else f"contact@{domain}",
-                "language": "en" if country == "US" else "fr",
+                "language": {"US": "en", "MR": "ar"}.get(country, "fr"),
+                "job_title": "DSI" if login else JOB_TITLES[country == "US"].get(kind, ""),
+                "languages": spoken_by(country, i),
             }
         )
     return rows
@@ -666,13 +668,40 @@ REQUEST_MESSAGES = {
 }
 
 
+# The contact's role, by the operator's kind (French-speaking markets; San Francisco's in English).
+JOB_TITLES = {
+    False: {"buyer": "Directeur des achats", "cio": "DSI", "it_services": "Directeur technique",
+            "distributor": "Directeur commercial", "telecom": "Responsable des partenariats",
+            "bank": "DSI", "investor": "Chargé d'investissement", "public": "Directeur général",
+            "other": "Directeur général"},
+    True: {"buyer": "Head of Procurement", "cio": "CIO", "it_services": "CTO",
+           "distributor": "VP Sales", "telecom": "Head of Partnerships", "bank": "CIO",
+           "investor": "Partner", "public": "Director", "other": "Managing Director"},
+}  # fmt: skip
+
+
+def spoken_by(country: str, index: int) -> list[str]:
+    """The languages an operator's contact can hold a meeting in. The third of Burkina Faso
+    speaks English only: Atlas Digital's meeting with them needs an interpreter."""
+    if country == "BF" and index == 2:
+        return ["en"]
+    local = {"BF": ["mos"], "CI": ["dyu"], "SN": ["wo"], "MR": [], "US": ["es"]}[country]
+    base = {"MR": ["ar", "fr"], "US": ["en"]}.get(country, ["fr"])
+    extra = local if index % 3 == 1 else []
+    return base + extra + (["en"] if country in ("CI", "SN") and index % 4 == 3 else [])
+
+
 def delegates(index: int) -> list[dict]:
-    """One or two invented delegates for the firm of rank ``index`` (every third sends two)."""
+    """One or two invented delegates for the firm of rank ``index`` (every third sends two),
+    with the languages they speak (French and Arabic; some English, one Tamazight)."""
     count = 2 if index % 3 == 0 else 1
+    spoken = [["fr", "ar"], ["fr", "ar", "en"], ["fr", "en"]]
     return [
         {
             "full_name": f"{FIRST_NAMES[(index + k) % 12]} {LAST_NAMES[(index * 3 + k) % 10]}",
             "role": ROLES[(index + k) % len(ROLES)],
+            "languages": ["fr", "ar"] if index == 0 else spoken[(index + k) % 3],
+            "other_languages": "Tamazight" if (index, k) == (0, 1) else "",
         }
         for k in range(count)
     ]
