@@ -19,7 +19,7 @@ from core.ids import parse_ids, parse_search
 from core.permissions import staff_required
 from matchmaking import services as mm_services
 from matchmaking.forms import SessionForm
-from matchmaking.models import MeetingRequest
+from matchmaking.models import OPEN_REQUESTS, MeetingRequest
 from missions import services
 from missions.forms import (
     CancelForm,
@@ -479,7 +479,7 @@ def _schedule_page(request, mission, *, proposal=None, form=None, status=200):
         "history": mission.schedule_proposals.select_related("requested_by")[:10],
         "meetings_now": mission.meetings.exclude(status="cancelled").count(),
         "requests_now": MeetingRequest.objects.filter(
-            mission=mission, status__in=["pending", "accepted"]
+            mission=mission, status__in=OPEN_REQUESTS
         ).count(),
         "can_compute": mission.status in proposals.SCHEDULING_STATUSES,
     }

@@ -132,6 +132,14 @@ class RequestStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # An active meeting holds the pair (booked, scheduled or placed by staff). Cancelling it
+    # reopens the request: accepted if it had been answered (``responded_at``), else pending.
+    MET = "met", _("Meeting arranged")
+
+
+# Requests still waiting for a meeting; with ``MET``, every wish that stands.
+OPEN_REQUESTS = (RequestStatus.PENDING, RequestStatus.ACCEPTED)
+STANDING_REQUESTS = (*OPEN_REQUESTS, RequestStatus.MET)
 
 
 class Priority(models.IntegerChoices):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -531,9 +531,19 @@ def requests_for(*, participant: Participant) -> QuerySet[MeetingRequest]:
         if participant.side == Side.COMPANY
         else Q(operator=participant.operator)
     )
+    meeting = (
+        Meeting.objects.filter(
+            mission=participant.mission,
+            company=OuterRef("company_id"),
+            operator=OuterRef("operator_id"),
+        )
+        .exclude(status=MeetingStatus.CANCELLED)
+        .values("slot__starts_at")[:1]
+    )
     return (
         MeetingRequest.objects.filter(mine, mission=participant.mission)
         .select_related("company", "operator")
+        .annotate(meeting_start=Subquery(meeting))  # shown beside a met request
         .order_by("-created_at")
     )
 

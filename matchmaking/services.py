@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -29,8 +29,9 @@ from missions.models import (
 from missions.services import MissionError
 from outbox.services import email_send, recipients_for_users
 
-from .freshness import meetings_changed
+from .freshness import meetings_changed, mission_changed
 from .models import (
+    OPEN_REQUESTS,
     Meeting,
     MeetingRequest,
     MeetingSession,
@@ -308,7 +309,16 @@ def request_create(
         if participant.side == Side.COMPANY
         else (counterpart, participant.operator)
     )
+    # The pair's participation is locked as a booking locks it: a booking of the pair in
+    # progress commits first, and its meeting is seen here.
+    _lock_participation(mission.pk, (company.pk, operator.pk))
     _counterpart_ok(mission, company, operator)
+    if (
+        Meeting.objects.filter(mission=mission, company=company, operator=operator)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .exists()
+    ):
+        raise MatchmakingError(_("You already have a meeting with them: see your agenda."))
     request, created = MeetingRequest.objects.select_for_update().get_or_create(
         mission=mission,
         company=company,
@@ -346,6 +356,8 @@ def request_respond(
     request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
     if not participant.owns(request) or request.side == participant.side:
         raise MatchmakingError(_("Only the party that was asked can answer this request."))
+    if request.status == RequestStatus.MET:
+        raise MatchmakingError(_("You already have a meeting with them: see your agenda."))
     if request.status != RequestStatus.PENDING:
         raise MatchmakingError(_("This request has already been answered or withdrawn."))
     request.status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
@@ -372,11 +384,52 @@ def request_withdraw(*, request: MeetingRequest, participant: Participant) -> Me
     request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
     if not participant.owns(request) or request.side != participant.side:
         raise MatchmakingError(_("Only the party that asked can withdraw this request."))
-    if request.status not in (RequestStatus.PENDING, RequestStatus.ACCEPTED):
+    if request.status == RequestStatus.MET:
+        raise MatchmakingError(
+            _("A meeting holds this request: cancel the meeting in your agenda instead.")
+        )
+    if request.status not in OPEN_REQUESTS:
         raise MatchmakingError(_("This request is no longer open."))
     request.status = RequestStatus.WITHDRAWN
     request.save(update_fields=["status"])
     return request
+
+
+def requests_settle(mission_id: int, *pairs: tuple[int, int]) -> int:
+    """Make the requests of the ``(company_id, operator_id)`` pairs (every pair of the mission if
+    none is given) tell whether an active meeting holds their pair: an open request becomes met,
+    a met one whose meeting was cancelled reopens (accepted if it had been answered, else
+    pending). Every service that creates or cancels a meeting calls it in its transaction, after
+    the change; it returns how many requests changed."""
+    requests = MeetingRequest.objects.filter(mission_id=mission_id)
+    if pairs:
+        requests = requests.filter(
+            Q.create([Q(company_id=c, operator_id=o) for c, o in pairs], connector=Q.OR)
+        )
+    held = Exists(
+        Meeting.objects.filter(
+            mission_id=mission_id, company_id=OuterRef("company_id"),
+            operator_id=OuterRef("operator_id"),
+        ).exclude(status=MeetingStatus.CANCELLED)
+    )  # fmt: skip
+    now = timezone.now()
+    changed = requests.filter(held, status__in=OPEN_REQUESTS).update(
+        status=RequestStatus.MET, updated_at=now
+    )
+    changed += requests.filter(~held, status=RequestStatus.MET).update(
+        status=Case(
+            When(responded_at__isnull=False, then=Value(RequestStatus.ACCEPTED)),
+            default=Value(RequestStatus.PENDING),
+        ),
+        updated_at=now,
+    )
+    if changed:  # update() sends no signal to the read cache
+        parties = {(Side.COMPANY, c) for c, _o in pairs} | {(Side.OPERATOR, o) for _c, o in pairs}
+        if pairs:
+            meetings_changed(mission_id, parties=parties)
+        else:
+            mission_changed(mission_id)
+    return changed
 
 
 # --- Booking ----------------------------------------------------------------------------------
@@ -523,6 +576,7 @@ def meeting_book(
             )
     except IntegrityError as exc:
         raise _refused(exc) from exc
+    requests_settle(mission.pk, (company.pk, operator.pk))
     _invite(meeting, template="meeting_booked", method="REQUEST")
     return meeting
 
@@ -550,6 +604,7 @@ def _cancel(meeting: Meeting, *, reason: str = "", departure: str = "") -> Meeti
     meeting.cancel_reason = reason[:300]
     meeting.sequence += 1
     meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    requests_settle(meeting.mission_id, (meeting.company_id, meeting.operator_id))
     _invite(meeting, template="meeting_cancelled", method="CANCEL", extra={"departure": departure})
     return meeting
 

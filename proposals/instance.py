@@ -40,6 +40,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from matchmaking.models import (
+    STANDING_REQUESTS,
     Meeting,
     MeetingRequest,
     MeetingStatus,
@@ -54,7 +55,6 @@ from scheduling.problem import Meeting as ProblemMeeting
 from scheduling.problem import Slot as ProblemSlot
 
 MUTUAL_BONUS = 3
-OPEN_REQUESTS = (RequestStatus.PENDING, RequestStatus.ACCEPTED)
 
 
 def slot_key(pk: int) -> str:
@@ -204,10 +204,10 @@ def mission_instance(mission: Mission, *, now=None) -> MissionInstance:
     wishes: dict[Pair, dict] = {}
     for r in MeetingRequest.objects.filter(
         mission=mission,
-        status__in=OPEN_REQUESTS,
+        status__in=STANDING_REQUESTS,  # a met request weighs its meeting: it must stay
         company_id__in=approved_firms,
         operator_id__in=confirmed_operators,  # not one kept only for a meeting that stands
-    ).only("company", "operator", "side", "priority", "status"):
+    ).only("company", "operator", "side", "priority", "status", "responded_at"):
         pair = pair_key(firm_key(r.company_id), operator_key(r.operator_id))
         wish = wishes.setdefault(
             pair,
@@ -221,7 +221,9 @@ def mission_instance(mission: Mission, *, now=None) -> MissionInstance:
             },
         )
         wish[f"{r.side}_priority"] = r.priority
-        if r.status == RequestStatus.ACCEPTED:
+        if r.status == RequestStatus.ACCEPTED or (
+            r.status == RequestStatus.MET and r.responded_at is not None
+        ):
             # The side that was asked said yes.
             other = Side.OPERATOR if r.side == Side.COMPANY else Side.COMPANY
             wish[f"{other}_accepted"] = True

@@ -41,6 +41,7 @@ from companies.models import Company, Operator
 from core.locking import lock
 from matchmaking.freshness import mission_changed
 from matchmaking.models import Meeting, MeetingStatus, Origin, Slot
+from matchmaking.services import requests_settle
 from missions.models import Application, Mission, MissionStatus
 from outbox.services import email_send, recipients_for_users
 from scheduling import solver
@@ -463,6 +464,7 @@ def proposal_publish(*, proposal: ScheduleProposal, by: User | None) -> Schedule
             added, moved = _place_all(mission, rows, moving, by)
     except IntegrityError as exc:
         raise ProposalError(_stale_message()) from exc
+    requests_settle(mission.pk)  # the requests of the pairs now scheduled are met
     proposal.status, proposal.decided_by, proposal.decided_at = ProposalStatus.PUBLISHED, by, now
     proposal.save(update_fields=["status", "decided_by", "decided_at"])
     _agendas_send(proposal, mission, added=added, moved=moved)

@@ -7,7 +7,8 @@ BADGES = {
     "published": "primary", "running": "warning", "closed": "dark", "cancelled": "danger",
     "submitted": "info", "approved": "success", "waitlisted": "warning", "rejected": "danger",
     "withdrawn": "secondary", "pending": "info", "confirmed": "success", "sent": "success",
-    "retrying": "warning", "failed": "danger", "obsolete": "secondary",
+    "retrying": "warning", "failed": "danger", "obsolete": "secondary", "met": "success",
+    "accepted": "success", "declined": "secondary",
 }  # fmt: skip
 
 
