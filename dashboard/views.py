@@ -15,6 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from companies import selectors as company_selectors
+from companies import services as company_services
+from companies.models import Operator
 from core.ids import parse_ids, parse_search
 from core.permissions import staff_required
 from matchmaking import services as mm_services
@@ -554,3 +557,44 @@ def schedule_discard(request, slug, pk):
         return _schedule_page(request, mission, proposal=proposal, status=409)
     messages.success(request, _("The proposal has been discarded."))
     return redirect("dashboard:schedule", slug=mission.slug)
+
+
+# --- Organisations registered twice -----------------------------------------------------------
+
+
+@staff_required
+def operator_duplicates(request):
+    """Operators registered under one name, however spelt: staff merge each group into the
+    organisation they keep (``companies.services.operators_merge``)."""
+    status = 200
+    if request.method == "POST":
+        ids = parse_ids(request.POST.getlist("operator"))
+        keep_id = parse_ids([request.POST.get("keep", "")])
+        operators = Operator.objects.in_bulk(ids)
+        keep = operators.get(keep_id[0]) if keep_id else None
+        if keep is None or len(operators) < 2:
+            messages.error(request, _("Choose the organisation to keep among at least two."))
+            status = 400
+        else:
+            try:
+                with transaction.atomic():
+                    for duplicate in operators.values():
+                        if duplicate.pk != keep.pk:
+                            company_services.operators_merge(
+                                keep=keep, duplicate=duplicate, by=request.user
+                            )
+            except company_services.CompanyError as exc:
+                messages.error(request, str(exc))
+                status = 409
+            else:
+                messages.success(
+                    request,
+                    _("The organisations are merged into %(name)s.") % {"name": keep.name},
+                )
+                return redirect("dashboard:operator_duplicates")
+    return render(
+        request,
+        "dashboard/operator_duplicates.html",
+        {"groups": company_selectors.operator_duplicates()},
+        status=status,
+    )

@@ -167,6 +167,11 @@ class OperatorSignupForm(OperatorProfileForm):
     full_name = forms.CharField(label=_("Your name"), max_length=150)
     email = forms.EmailField(label=_("Your e-mail address"))
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    # Asked only when an organisation of the same name is registered already (see the view).
+    same_name = forms.BooleanField(
+        label=_("Register me anyway: the agency attaches me to it if it is the same organisation"),
+        required=False,
+    )
 
     class Meta(OperatorProfileForm.Meta):
         pass

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.auth import login_code_send
+from companies.selectors import operators_named
 
 from . import services
 from .forms import OperatorSignupForm
@@ -50,8 +51,13 @@ def mission_detail(request, slug):
     return render(request, "missions/mission_detail.html", context)
 
 
-def _meet_page(request, mission, form, status=200):
-    return render(request, "missions/meet.html", {"mission": mission, "form": form}, status=status)
+def _meet_page(request, mission, form, status=200, same_name=()):
+    return render(
+        request,
+        "missions/meet.html",
+        {"mission": mission, "form": form, "same_name": same_name},
+        status=status,
+    )
 
 
 def mission_meet(request, slug):
@@ -85,6 +91,10 @@ def mission_meet(request, slug):
         # Each sign-up makes an account and e-mails a code: allauth's sign-up limit applies.
         if too_many := ratelimit.consume_or_429(request, action="signup"):
             return too_many
+        same_name = form.is_valid() and operators_named(form.cleaned_data["name"])
+        if same_name and not form.cleaned_data["same_name"]:
+            # Offer the organisation already registered rather than a second one.
+            return _meet_page(request, mission, form, status=409, same_name=same_name)
         if form.is_valid():
             try:
                 new_user, _registration = services.operator_signup(
