@@ -160,10 +160,14 @@ def _active_meetings(session: MeetingSession):
     return Meeting.objects.filter(slot__session=session).exclude(status=MeetingStatus.CANCELLED)
 
 
+def _when(moment: datetime, mission: Mission) -> str:
+    """A moment in the mission's time, as the reader's language writes it briefly."""
+    return date_format(timezone.localtime(moment, mission.tzinfo), "SHORT_DATETIME_FORMAT")
+
+
 def _describe(meetings) -> str:
     return "; ".join(
-        f"{m.company.display_name} – {m.operator.name} "
-        f"({timezone.localtime(m.slot.starts_at, m.mission.tzinfo):%d/%m %H:%M})"
+        f"{m.company.display_name} – {m.operator.name} ({_when(m.slot.starts_at, m.mission)})"
         for m in meetings.select_related("company", "operator", "slot", "mission")[:10]
     )
 
@@ -549,8 +553,7 @@ def meeting_book(
     )
     if existing:
         raise MatchmakingError(
-            _("These two already meet on %(when)s.")
-            % {"when": f"{timezone.localtime(existing, mission.tzinfo):%d/%m %H:%M}"}
+            _("These two already meet on %(when)s.") % {"when": _when(existing, mission)}
         )
     delegate, table = _place(
         meeting_qs=active,

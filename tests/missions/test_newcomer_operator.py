@@ -154,4 +154,6 @@ def test_a_merge_that_would_collide_is_refused_and_changes_nothing(staff):
     duplicate_contact.refresh_from_db()
     assert duplicate_contact.operator_id != contact.operator_id
     with pytest.raises(company_services.CompanyError):
-        company_services.operators_merge(keep=contact.operator, duplicate=contact.operator, by=staff)
+        company_services.operators_merge(
+            keep=contact.operator, duplicate=contact.operator, by=staff
+        )
