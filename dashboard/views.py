@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from companies import selectors as company_selectors
@@ -228,7 +229,10 @@ APPLICATIONS = Candidates(
         mission=mission, sort=sort, **filters
     ),
     decide=lambda rows, **kwargs: services.applications_decide(applications=rows, **kwargs),
-    done=lambda count: _("%(count)s application(s) updated.") % {"count": count},
+    done=lambda count: (
+        ngettext("%(count)s application updated.", "%(count)s applications updated.", count)
+        % {"count": count}
+    ),
     sorts=APPLICATION_SORTS,
 )
 REGISTRATIONS = Candidates(
@@ -238,7 +242,10 @@ REGISTRATIONS = Candidates(
     of_mission=lambda mission: mission.operator_registrations,
     rows=lambda mission, sort, **filters: mission_registrations(mission=mission, **filters),
     decide=lambda rows, **kwargs: services.registrations_decide(registrations=rows, **kwargs),
-    done=lambda count: _("%(count)s registration(s) updated.") % {"count": count},
+    done=lambda count: (
+        ngettext("%(count)s registration updated.", "%(count)s registrations updated.", count)
+        % {"count": count}
+    ),
 )
 
 
@@ -358,11 +365,23 @@ def operator_import(request, slug):
         del request.session[IMPORT_SESSION_KEY]
         messages.success(
             request,
-            _(
-                "Import done: %(created)s new operator(s), %(registered)s registration(s), "
-                "%(skipped)s skipped. Invitations are on their way."
-            )
-            % counts,
+            " ".join(
+                [
+                    ngettext(
+                        "Import done: %(count)s new operator,",
+                        "Import done: %(count)s new operators,",
+                        counts["created"],
+                    )
+                    % {"count": counts["created"]},
+                    ngettext(
+                        "%(count)s registration, %(skipped)s skipped.",
+                        "%(count)s registrations, %(skipped)s skipped.",
+                        counts["registered"],
+                    )
+                    % {"count": counts["registered"], "skipped": counts["skipped"]},
+                    _("Invitations are on their way."),
+                ]
+            ),
         )
         return redirect("dashboard:registrations", slug=mission.slug)
     if request.method == "POST":
@@ -491,6 +510,7 @@ def _schedule_page(request, mission, *, proposal=None, form=None, status=200):
             context["progress"] = proposals.proposal_progress(proposal)
         elif proposal.result:
             context["report"] = proposals.proposal_report(proposal)
+            context["publishable"] = proposals.proposal_changes(proposal) > 0
             if proposal.gap is not None:
                 context["gap_percent"] = round(100 * proposal.gap, 2)
     return render(request, "dashboard/schedule.html", context, status=status)
@@ -512,8 +532,9 @@ def schedule(request, slug):
     except proposals.ProposalError as exc:
         messages.error(request, str(exc))
         return _schedule_page(request, mission, form=form, status=409)
+    # No message: the proposal's page says itself whether it is computing or ready (without a
+    # worker, it is ready by the time the page opens).
     transaction.on_commit(lambda: proposal_compute_task.delay(proposal_id=proposal.pk))
-    messages.success(request, _("The optimiser is computing the schedule."))
     return redirect("dashboard:schedule_proposal", slug=mission.slug, pk=proposal.pk)
 
 

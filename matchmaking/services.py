@@ -14,7 +14,7 @@ from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from companies.models import Company, Operator
@@ -184,13 +184,17 @@ def session_update(*, session: MeetingSession, data: dict) -> MeetingSession:
     if meetings.exists():
         used = max(meetings.values_list("table__number", flat=True))
         if timing_changed or data["tables"] < used:
+            count = meetings.count()
             raise MatchmakingError(
-                _(
-                    "%(count)s meeting(s) are booked in this session: its times cannot change "
+                ngettext(
+                    "%(count)s meeting is booked in this session: its times cannot change and it "
+                    "needs at least %(tables)s tables. Move or cancel it first: %(meetings)s.",
+                    "%(count)s meetings are booked in this session: their times cannot change "
                     "and it needs at least %(tables)s tables. Move or cancel them first: "
-                    "%(meetings)s."
+                    "%(meetings)s.",
+                    count,
                 )
-                % {"count": meetings.count(), "tables": used, "meetings": _describe(meetings)}
+                % {"count": count, "tables": used, "meetings": _describe(meetings)}
             )
     for field, value in data.items():
         setattr(session, field, value)
@@ -217,9 +221,14 @@ def session_update(*, session: MeetingSession, data: dict) -> MeetingSession:
 def session_delete(*, session: MeetingSession) -> None:
     meetings = _active_meetings(session)
     if meetings.exists():
+        count = meetings.count()
         raise MatchmakingError(
-            _("%(count)s meeting(s) are booked in this session; cancel them first: %(meetings)s.")
-            % {"count": meetings.count(), "meetings": _describe(meetings)}
+            ngettext(
+                "%(count)s meeting is booked in this session; cancel it first: %(meetings)s.",
+                "%(count)s meetings are booked in this session; cancel them first: %(meetings)s.",
+                count,
+            )
+            % {"count": count, "meetings": _describe(meetings)}
         )
     Meeting.objects.filter(slot__session=session).delete()  # cancelled ones only
     session.delete()

@@ -127,6 +127,24 @@ class DelegateForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     role = forms.CharField(label=_("Role"), max_length=150)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.empty_permitted:
+            # A row beyond the first may stay empty: not marked required; once half filled,
+            # ``clean`` asks for the rest.
+            for field in self.fields.values():
+                field.required = False
+
+    def clean(self):
+        data = super().clean()
+        if self.empty_permitted and any(data.get(name) for name in self.fields):
+            for name, field in self.fields.items():
+                if not data.get(name):
+                    self.add_error(name, forms.ValidationError(
+                        field.error_messages["required"], code="required"
+                    ))  # fmt: skip
+        return data
+
 
 DelegateFormSet = forms.formset_factory(
     DelegateForm, extra=2, min_num=1, validate_min=True, max_num=6, validate_max=True

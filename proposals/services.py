@@ -417,6 +417,12 @@ def _stale_message() -> str:
     )
 
 
+def proposal_changes(proposal: ScheduleProposal) -> int:
+    """How many meetings publishing ``proposal`` would add or move (0: nothing to publish)."""
+    rows = (proposal.result or {}).get("meetings", [])
+    return sum(1 for r in rows if r["change"] in (ADDED, MOVED))
+
+
 @transaction.atomic
 def proposal_publish(*, proposal: ScheduleProposal, by: User | None) -> ScheduleProposal:
     """Create and move the proposal's meetings, then tell every party whose agenda changed."""
@@ -426,6 +432,10 @@ def proposal_publish(*, proposal: ScheduleProposal, by: User | None) -> Schedule
     if proposal.status != ProposalStatus.READY:
         raise ProposalError(_("Only a proposal ready for review can be published."))
     _check_mission(mission)
+    if not proposal_changes(proposal):
+        raise ProposalError(
+            _("This proposal adds or moves no meeting: there is nothing to publish. Discard it.")
+        )
     rows = [r for r in proposal.result.get("meetings", []) if r["change"] in (ADDED, MOVED)]
     moving = list(
         lock(

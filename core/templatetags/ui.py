@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -25,3 +26,10 @@ def sort_url(context, key: str) -> str:
     current = query.get("sort", "")
     query["sort"] = f"-{key}" if current == key else key
     return f"?{query.urlencode()}"
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label as the reader's language writes it: ``{% translate "Reason" %}{%
+    colon %}`` gives "Motif :" (a no-break space before it in French), "Reason:" in English."""
+    return pgettext("colon after a label", ":")
