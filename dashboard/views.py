@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from companies import selectors as company_selectors
@@ -374,11 +374,13 @@ def operator_import(request, slug):
                     )
                     % {"count": counts["created"]},
                     ngettext(
-                        "%(count)s registration, %(skipped)s skipped.",
-                        "%(count)s registrations, %(skipped)s skipped.",
+                        "%(count)s registration,",
+                        "%(count)s registrations,",
                         counts["registered"],
                     )
-                    % {"count": counts["registered"], "skipped": counts["skipped"]},
+                    % {"count": counts["registered"]},
+                    ngettext("%(count)s row skipped.", "%(count)s rows skipped.", counts["skipped"])
+                    % {"count": counts["skipped"]},
                     _("Invitations are on their way."),
                 ]
             ),
@@ -483,12 +485,15 @@ def session_delete(request, slug, pk):
 
 
 class ScheduleForm(forms.Form):
+    # Lazy: read in the staff member's language, not the one active when the module loaded.
     time_limit = forms.IntegerField(
-        label=_("Time limit (seconds)"),
+        label=gettext_lazy("Time limit (seconds)"),
         min_value=5,
         max_value=PROPOSAL_TIME_LIMIT_MAX,
         initial=30,
-        help_text=_("The optimiser stops at this limit with the best schedule found so far."),
+        help_text=gettext_lazy(
+            "The optimiser stops at this limit with the best schedule found so far."
+        ),
     )
 
 

@@ -146,8 +146,24 @@ class DelegateForm(forms.Form):
         return data
 
 
+class BaseDelegateFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        """Every row past the first may stay empty, a delegate already named included (emptied,
+        it leaves the delegation)."""
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index >= self.min_num:
+            kwargs["empty_permitted"] = True
+        return kwargs
+
+
 DelegateFormSet = forms.formset_factory(
-    DelegateForm, extra=2, min_num=1, validate_min=True, max_num=6, validate_max=True
+    DelegateForm,
+    formset=BaseDelegateFormSet,
+    extra=2,
+    min_num=1,
+    validate_min=True,
+    max_num=6,
+    validate_max=True,
 )
 
 

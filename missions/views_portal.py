@@ -57,7 +57,9 @@ def _application_page(request, *, mission, form, formset, application=None, stat
 
 def _delegates(formset) -> list[dict]:
     return [
-        f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        f.cleaned_data
+        for f in formset.forms
+        if f.cleaned_data.get("full_name") and not f.cleaned_data.get("DELETE")
     ]
 
 
