@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails point where `make run` serves (`make run PORT=8080`), unless SITE_URL is set.
+SITE_URL ?= http://$(if $(filter 127.0.0.1 0.0.0.0,$(HOST)),localhost,$(HOST)):$(PORT)
 
 .PHONY: install system run test lint fmt worker beat messages clean bench-load bench-booking lock audit
 
@@ -47,8 +49,8 @@ system:
 ## run: the whole product on the embedded default (SQLite, console e-mail, eager tasks, demo data)
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py seed_demo
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the test suite (SQLite by default; PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set)
 test: install system

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 # being django-auditlog's (``exclude_fields``, ``mask_fields``...). Every concrete field is
 # followed unless excluded; timestamps that change on every save are left out.
 TRAILED: dict[str, dict] = {
+    "companies.Operator": {"exclude_fields": ["updated_at"]},  # a merge deletes the duplicate
     "missions.Mission": {"exclude_fields": ["updated_at"]},
     "missions.Application": {"exclude_fields": ["updated_at"]},
     "missions.OperatorRegistration": {},

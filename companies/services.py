@@ -1,17 +1,24 @@
-"""Writes of the companies domain: the company profile, its members and their invitations."""
+"""Writes of the companies domain: the company profile, its members and their invitations,
+and the merge of an operator registered twice."""
 
+import logging
 import secrets
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from core import cache
+from core.locking import lock, violated_constraint
 from outbox.recipients import Recipient
 from outbox.services import email_send
 
 from .models import Company, CompanyInvitation, Operator
+
+logger = logging.getLogger(__name__)
 
 
 class CompanyError(Exception):
@@ -160,3 +167,74 @@ def company_delete(*, company: Company) -> None:
     """Delete a company: its members stay as users without a company."""
     User.objects.filter(company=company).update(company=None, company_role="")
     company.delete()
+
+
+# What a database constraint that refused a merge means to staff (the rows of both operators
+# would collide). The constraints belong to the apps above; only their names are known here.
+MERGE_CONFLICTS = {
+    "registration_one_per_operator_and_mission": gettext_lazy(
+        "both are registered for the same mission"
+    ),
+    "meeting_operator_once_per_slot": gettext_lazy("both have a meeting at the same time"),
+    "meeting_pair_once_per_mission": gettext_lazy(
+        "both have a meeting with the same firm in one mission"
+    ),
+    "request_once_per_side": gettext_lazy("both asked to meet the same firm in one mission"),
+    "unavailable_operator_once": gettext_lazy("both marked the same time slot unavailable"),
+}
+# Rows are moved in the order of core.locking: participations, then meetings, then the rest.
+_MERGE_ORDER = {"missions.operatorregistration": 0, "matchmaking.meeting": 1}
+
+
+@transaction.atomic
+def operators_merge(*, keep: Operator, duplicate: Operator, by: User) -> dict[str, int]:
+    """Staff merge ``duplicate`` (one organisation registered twice) into ``keep``: every row
+    that names the duplicate (its contacts, registrations, requests, meetings, availability,
+    presences...) names ``keep`` instead, row by row so that the audit trail records each move;
+    ``keep`` takes the sectors and the profile fields it lacks; the duplicate is deleted.
+    Refused, and nothing changes, when rows of both would collide (both registered for one
+    mission, both meeting at one time...). Returns the number of rows moved, by kind."""
+    if keep.pk == duplicate.pk:
+        raise CompanyError(_("Choose two different organisations to merge."))
+    list(lock(Operator.objects.filter(pk__in=[keep.pk, duplicate.pk])))
+    keep = Operator.objects.filter(pk=keep.pk).first()
+    duplicate = Operator.objects.filter(pk=duplicate.pk).first()
+    if keep is None or duplicate is None:
+        raise CompanyError(_("One of these organisations has just been merged or deleted."))
+    relations = sorted(
+        (
+            r  # every foreign key to Operator, those without a reverse accessor included
+            for r in Operator._meta.get_fields(include_hidden=True)
+            if (r.one_to_many or r.one_to_one)
+            and r.auto_created
+            and not r.concrete
+            and not r.related_model._meta.auto_created  # the sectors' table: below
+        ),
+        key=lambda r: (_MERGE_ORDER.get(r.related_model._meta.label_lower, 2), r.name),
+    )
+    moved: dict[str, int] = {}
+    try:
+        with transaction.atomic():
+            for relation in relations:
+                name = relation.field.name
+                rows = relation.related_model._default_manager.filter(**{name: duplicate})
+                for row in rows.order_by("pk"):
+                    setattr(row, name, keep)
+                    row.save(update_fields=[name])
+                    label = str(relation.related_model._meta.verbose_name_plural)
+                    moved[label] = moved.get(label, 0) + 1
+    except IntegrityError as exc:
+        reason = MERGE_CONFLICTS.get(violated_constraint(exc))
+        raise CompanyError(
+            _("These two organisations cannot be merged: %(reason)s. Resolve it first.")
+            % {"reason": reason or _("their records collide")}
+        ) from exc
+    for field in ("website", "needs", "city"):
+        if not getattr(keep, field) and getattr(duplicate, field):
+            setattr(keep, field, getattr(duplicate, field))
+    keep.save()
+    keep.sectors.add(*duplicate.sectors.all())
+    duplicate.delete()
+    cache.expire()  # every page that named the duplicate
+    logger.info("operator %s merged into %s by %s: %s", duplicate.pk, keep.pk, by.pk, moved)
+    return moved

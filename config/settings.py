@@ -366,6 +366,8 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("fr", "en", "ar")}
 TIME_ZONE = "Africa/Casablanca"
 USE_I18N = True
 USE_TZ = True
+# Short dates in each language's own way ("5 mars", "7 déc.", "5 Mar"): config/formats/<code>/.
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 

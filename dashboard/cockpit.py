@@ -23,6 +23,7 @@ from core.languages import languages_text
 from matchmaking.models import (
     ACTIVE,
     BOTH_CONFIRMED,
+    STANDING_REQUESTS,
     Meeting,
     MeetingRequest,
     MeetingSession,
@@ -55,6 +56,7 @@ def missions_figures() -> QuerySet[Mission]:
         requests_total=count_per_mission(
             MeetingRequest.objects.exclude(status=RequestStatus.WITHDRAWN)
         ),
+        requests_met=count_per_mission(MeetingRequest.objects.filter(status=RequestStatus.MET)),
         meetings_booked=count_per_mission(meetings),
         meetings_confirmed=count_per_mission(meetings.filter(BOTH_CONFIRMED)),
         meetings_held=count_per_mission(Meeting.objects.filter(status=MeetingStatus.HELD)),
@@ -297,7 +299,7 @@ def _charts(mission: Mission) -> list[Chart]:
             _("Each firm's meetings against its wishes"),
             _(
                 "Thick bar: meetings booked; thin bar: meetings the firm asked for (requests "
-                "pending or accepted); wishes met: requested meetings that are booked."
+                "pending, accepted or met); wishes met: requested meetings that are booked."
             ),
             [_("Firm"), meeting_label, _("Wishes"), _("Wishes met")],
             firms,
@@ -328,7 +330,7 @@ def _firms_against_wishes(mission: Mission) -> list[tuple[str, int, int, int]]:
     for company_id, operator_id in MeetingRequest.objects.filter(
         mission=mission,
         side=Side.COMPANY,
-        status__in=[RequestStatus.PENDING, RequestStatus.ACCEPTED],
+        status__in=STANDING_REQUESTS,
     ).values_list("company_id", "operator_id"):
         wishes.setdefault(company_id, []).append(operator_id)
     rows = []
@@ -349,7 +351,10 @@ def _funnel(figures: Mission) -> Chart:
             Bar(_("Operators registered"), figures.operators_total),
             Bar(_("Operators confirmed"), figures.operators_confirmed),
         ],
-        [Bar(_("Meeting requests"), figures.requests_total)],
+        [
+            Bar(_("Meeting requests"), figures.requests_total),
+            Bar(_("Requests met by a meeting"), figures.requests_met),
+        ],
         [
             Bar(_("Meetings booked"), figures.meetings_booked),
             Bar(_("Confirmed by both sides"), figures.meetings_confirmed),

@@ -6,6 +6,7 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.index, name="index"),
     path("missions/new/", views.mission_create, name="mission_create"),
+    path("operators/duplicates/", views.operator_duplicates, name="operator_duplicates"),
     path("missions/<slug:slug>/", views.mission_detail, name="mission"),
     path("missions/<slug:slug>/edit/", views.mission_edit, name="mission_edit"),
     path("missions/<slug:slug>/status/", views.mission_transition, name="mission_transition"),

@@ -13,13 +13,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from companies import selectors as company_selectors
+from companies import services as company_services
+from companies.models import Operator
 from core.ids import parse_ids, parse_search
 from core.permissions import staff_required
 from matchmaking import services as mm_services
 from matchmaking.forms import SessionForm
-from matchmaking.models import MeetingRequest
+from matchmaking.models import OPEN_REQUESTS, MeetingRequest
 from missions import services
 from missions.forms import (
     CancelForm,
@@ -228,7 +232,10 @@ APPLICATIONS = Candidates(
         mission=mission, sort=sort, **filters
     ),
     decide=lambda rows, **kwargs: services.applications_decide(applications=rows, **kwargs),
-    done=lambda count: _("%(count)s application(s) updated.") % {"count": count},
+    done=lambda count: (
+        ngettext("%(count)s application updated.", "%(count)s applications updated.", count)
+        % {"count": count}
+    ),
     sorts=APPLICATION_SORTS,
 )
 REGISTRATIONS = Candidates(
@@ -238,7 +245,10 @@ REGISTRATIONS = Candidates(
     of_mission=lambda mission: mission.operator_registrations,
     rows=lambda mission, sort, **filters: mission_registrations(mission=mission, **filters),
     decide=lambda rows, **kwargs: services.registrations_decide(registrations=rows, **kwargs),
-    done=lambda count: _("%(count)s registration(s) updated.") % {"count": count},
+    done=lambda count: (
+        ngettext("%(count)s registration updated.", "%(count)s registrations updated.", count)
+        % {"count": count}
+    ),
 )
 
 
@@ -358,11 +368,25 @@ def operator_import(request, slug):
         del request.session[IMPORT_SESSION_KEY]
         messages.success(
             request,
-            _(
-                "Import done: %(created)s new operator(s), %(registered)s registration(s), "
-                "%(skipped)s skipped. Invitations are on their way."
-            )
-            % counts,
+            " ".join(
+                [
+                    ngettext(
+                        "Import done: %(count)s new operator,",
+                        "Import done: %(count)s new operators,",
+                        counts["created"],
+                    )
+                    % {"count": counts["created"]},
+                    ngettext(
+                        "%(count)s registration,",
+                        "%(count)s registrations,",
+                        counts["registered"],
+                    )
+                    % {"count": counts["registered"]},
+                    ngettext("%(count)s row skipped.", "%(count)s rows skipped.", counts["skipped"])
+                    % {"count": counts["skipped"]},
+                    _("Invitations are on their way."),
+                ]
+            ),
         )
         return redirect("dashboard:registrations", slug=mission.slug)
     if request.method == "POST":
@@ -464,12 +488,15 @@ def session_delete(request, slug, pk):
 
 
 class ScheduleForm(forms.Form):
+    # Lazy: read in the staff member's language, not the one active when the module loaded.
     time_limit = forms.IntegerField(
-        label=_("Time limit (seconds)"),
+        label=gettext_lazy("Time limit (seconds)"),
         min_value=5,
         max_value=PROPOSAL_TIME_LIMIT_MAX,
         initial=30,
-        help_text=_("The optimiser stops at this limit with the best schedule found so far."),
+        help_text=gettext_lazy(
+            "The optimiser stops at this limit with the best schedule found so far."
+        ),
     )
 
 
@@ -482,7 +509,7 @@ def _schedule_page(request, mission, *, proposal=None, form=None, status=200):
         "history": mission.schedule_proposals.select_related("requested_by")[:10],
         "meetings_now": mission.meetings.exclude(status="cancelled").count(),
         "requests_now": MeetingRequest.objects.filter(
-            mission=mission, status__in=["pending", "accepted"]
+            mission=mission, status__in=OPEN_REQUESTS
         ).count(),
         "can_compute": mission.status in proposals.SCHEDULING_STATUSES,
     }
@@ -491,6 +518,7 @@ def _schedule_page(request, mission, *, proposal=None, form=None, status=200):
             context["progress"] = proposals.proposal_progress(proposal)
         elif proposal.result:
             context["report"] = proposals.proposal_report(proposal)
+            context["publishable"] = proposals.proposal_changes(proposal) > 0
             if proposal.gap is not None:
                 context["gap_percent"] = round(100 * proposal.gap, 2)
     return render(request, "dashboard/schedule.html", context, status=status)
@@ -512,8 +540,9 @@ def schedule(request, slug):
     except proposals.ProposalError as exc:
         messages.error(request, str(exc))
         return _schedule_page(request, mission, form=form, status=409)
+    # No message: the proposal's page says itself whether it is computing or ready (without a
+    # worker, it is ready by the time the page opens).
     transaction.on_commit(lambda: proposal_compute_task.delay(proposal_id=proposal.pk))
-    messages.success(request, _("The optimiser is computing the schedule."))
     return redirect("dashboard:schedule_proposal", slug=mission.slug, pk=proposal.pk)
 
 
@@ -557,3 +586,44 @@ def schedule_discard(request, slug, pk):
         return _schedule_page(request, mission, proposal=proposal, status=409)
     messages.success(request, _("The proposal has been discarded."))
     return redirect("dashboard:schedule", slug=mission.slug)
+
+
+# --- Organisations registered twice -----------------------------------------------------------
+
+
+@staff_required
+def operator_duplicates(request):
+    """Operators registered under one name, however spelt: staff merge each group into the
+    organisation they keep (``companies.services.operators_merge``)."""
+    status = 200
+    if request.method == "POST":
+        ids = parse_ids(request.POST.getlist("operator"))
+        keep_id = parse_ids([request.POST.get("keep", "")])
+        operators = Operator.objects.in_bulk(ids)
+        keep = operators.get(keep_id[0]) if keep_id else None
+        if keep is None or len(operators) < 2:
+            messages.error(request, _("Choose the organisation to keep among at least two."))
+            status = 400
+        else:
+            try:
+                with transaction.atomic():
+                    for duplicate in operators.values():
+                        if duplicate.pk != keep.pk:
+                            company_services.operators_merge(
+                                keep=keep, duplicate=duplicate, by=request.user
+                            )
+            except company_services.CompanyError as exc:
+                messages.error(request, str(exc))
+                status = 409
+            else:
+                messages.success(
+                    request,
+                    _("The organisations are merged into %(name)s.") % {"name": keep.name},
+                )
+                return redirect("dashboard:operator_duplicates")
+    return render(
+        request,
+        "dashboard/operator_duplicates.html",
+        {"groups": company_selectors.operator_duplicates()},
+        status=status,
+    )

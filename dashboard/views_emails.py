@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.ids import parse_search
@@ -14,6 +15,30 @@ from outbox.forms import RetryForm
 from outbox.models import PHONE_CHANNELS, Channel, Email, EmailStatus
 
 from .common import mission_or_404
+
+# What each kind of message is, for staff (the outbox stores the template's name).
+KINDS = {
+    "agenda_published": gettext_lazy("Agenda published"),
+    "application_decision": gettext_lazy("Decision on an application"),
+    "application_received": gettext_lazy("Application received"),
+    "company_invitation": gettext_lazy("Invitation to join a firm"),
+    "day_summary": gettext_lazy("Summary of the day's meetings"),
+    "meeting_booked": gettext_lazy("Meeting booked"),
+    "meeting_cancelled": gettext_lazy("Meeting cancelled"),
+    "meeting_feedback": gettext_lazy("Feedback request"),
+    "meeting_moved": gettext_lazy("Meeting moved"),
+    "meeting_reminder": gettext_lazy("Reminder of the next day's meetings"),
+    "meeting_request_answered": gettext_lazy("Answer to a meeting request"),
+    "meeting_requested": gettext_lazy("Meeting request"),
+    "operator_invitation": gettext_lazy("Invitation to meet the delegation"),
+    "registration_decision": gettext_lazy("Decision on a registration"),
+    "registration_received": gettext_lazy("Registration received"),
+}
+
+
+def kind_label(email: Email) -> str:
+    """The kind of ``email`` in the reader's words; its subject if the kind is not known."""
+    return str(KINDS.get(email.template, "")) or email.subject or email.template
 
 
 @staff_required
@@ -27,6 +52,8 @@ def mission_emails(request, slug):
         selectors.mission_emails(mission=mission, status=status, search=search, channel=channel),
         50,
     ).get_page(request.GET.get("page"))
+    for email in page:
+        email.kind = kind_label(email)
     return render(
         request,
         "dashboard/mission_emails.html",

@@ -3,6 +3,11 @@ place, parties and status change only through the services (the dashboard's grid
 the rules and tell both sides; here they are shown read-only."""
 
 from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from core.templatetags.mission_time import tz_label
 
 from .models import (
     CalendarFeed,
@@ -29,12 +34,30 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def mission_time(start, end, mission) -> str:
+    """``07/12/2027 09:00–09:30 (Africa/Abidjan (GMT))``: a slot in the mission's own time, as
+    every page shows it (the admin would show it in the server's zone)."""
+    zone = mission.tzinfo
+    start, end = timezone.localtime(start, zone), timezone.localtime(end, zone)
+    return (
+        f"{date_format(start, 'SHORT_DATE_FORMAT')} {start:%H:%M}–{end:%H:%M} "
+        f"({tz_label(mission.timezone, start)})"
+    )
+
+
 class SlotInline(admin.TabularInline):
     model = Slot
     extra = 0
-    fields = ["index", "starts_at", "ends_at"]
+    fields = ["index", "local_time"]
     readonly_fields = fields
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("session__mission")
+
+    @admin.display(description=_("time (mission's local time)"))
+    def local_time(self, slot):
+        return mission_time(slot.starts_at, slot.ends_at, slot.session.mission)
 
 
 @admin.register(MeetingSession)
@@ -49,16 +72,20 @@ class MeetingSessionAdmin(ReadOnlyAdmin):
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
-    list_display = ["mission", "company", "operator", "slot", "table", "status", "origin", "locked"]
+    list_display = ["mission", "company", "operator", "when", "table", "status", "origin", "locked"]
     list_filter = ["status", "origin", "locked", "mission"]
     search_fields = ["company__legal_name", "company__trade_name", "operator__name"]
     list_select_related = ["mission", "company", "operator", "slot", "table"]
     fields = [
-        "mission", "company", "operator", "delegate", "slot", "table", "status", "origin",
+        "mission", "company", "operator", "delegate", "when", "table", "status", "origin",
         "locked", "sequence", "booked_by", "cancel_reason", "company_confirmed_at",
         "operator_confirmed_at", "created_at", "updated_at",
     ]  # fmt: skip
     readonly_fields = [f for f in fields if f != "locked"]
+
+    @admin.display(description=_("time (mission's local time)"), ordering="slot__starts_at")
+    def when(self, meeting):
+        return mission_time(meeting.slot.starts_at, meeting.slot.ends_at, meeting.mission)
 
     def has_add_permission(self, request):
         return False  # a meeting is booked or scheduled, with its checks and e-mails

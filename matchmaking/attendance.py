@@ -126,6 +126,13 @@ class Attendance:
     side: str
     user: User
 
+    @property
+    def confirmed_at(self) -> datetime | None:
+        """When this side confirmed (the link then shows that, not its button again)."""
+        if self.side == Side.COMPANY:
+            return self.meeting.company_confirmed_at
+        return self.meeting.operator_confirmed_at
+
 
 def _attendance_refusal(meeting: Meeting | None, sequence) -> str | None:
     if meeting is None:

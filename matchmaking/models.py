@@ -49,9 +49,19 @@ class MeetingSession(models.Model):
 class Slot(models.Model):
     """One meeting time of a session, stored in UTC."""
 
-    session = models.ForeignKey(MeetingSession, on_delete=models.CASCADE, related_name="slots")
-    mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="slots")
-    index = models.PositiveSmallIntegerField()
+    session = models.ForeignKey(
+        MeetingSession,
+        verbose_name=_("B2B session"),
+        on_delete=models.CASCADE,
+        related_name="slots",
+    )
+    mission = models.ForeignKey(
+        "missions.Mission",
+        verbose_name=_("mission"),
+        on_delete=models.CASCADE,
+        related_name="slots",
+    )
+    index = models.PositiveSmallIntegerField(_("position in the session"))
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"))
 
@@ -71,7 +81,12 @@ class Slot(models.Model):
 
 
 class Table(models.Model):
-    session = models.ForeignKey(MeetingSession, on_delete=models.CASCADE, related_name="table_set")
+    session = models.ForeignKey(
+        MeetingSession,
+        verbose_name=_("B2B session"),
+        on_delete=models.CASCADE,
+        related_name="table_set",
+    )
     number = models.PositiveSmallIntegerField(_("number"))
 
     class Meta:
@@ -89,12 +104,24 @@ class Table(models.Model):
 class Unavailability(models.Model):
     """A slot where a firm or an operator cannot meet anyone."""
 
-    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="unavailabilities")
+    slot = models.ForeignKey(
+        Slot, verbose_name=_("slot"), on_delete=models.CASCADE, related_name="unavailabilities"
+    )
     company = models.ForeignKey(
-        "companies.Company", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "companies.Company",
+        verbose_name=_("Moroccan firm"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     operator = models.ForeignKey(
-        "companies.Operator", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "companies.Operator",
+        verbose_name=_("operator"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -132,6 +159,14 @@ class RequestStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # An active meeting holds the pair (booked, scheduled or placed by staff). Cancelling it
+    # reopens the request: accepted if it had been answered (``responded_at``), else pending.
+    MET = "met", _("Meeting arranged")
+
+
+# Requests still waiting for a meeting; with ``MET``, every wish that stands.
+OPEN_REQUESTS = (RequestStatus.PENDING, RequestStatus.ACCEPTED)
+STANDING_REQUESTS = (*OPEN_REQUESTS, RequestStatus.MET)
 
 
 class Priority(models.IntegerChoices):
@@ -146,14 +181,24 @@ class MeetingRequest(models.Model):
     Status = RequestStatus
 
     mission = models.ForeignKey(
-        "missions.Mission", on_delete=models.CASCADE, related_name="meeting_requests"
+        "missions.Mission",
+        verbose_name=_("mission"),
+        on_delete=models.CASCADE,
+        related_name="meeting_requests",
     )
-    company = models.ForeignKey("companies.Company", on_delete=models.CASCADE, related_name="+")
-    operator = models.ForeignKey("companies.Operator", on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(
+        "companies.Company", verbose_name=_("Moroccan firm"), on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    operator = models.ForeignKey(
+        "companies.Operator", verbose_name=_("operator"), on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
     side = models.CharField(_("asked by"), max_length=10, choices=Side.choices)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.SET_NULL,
+        null=True, related_name="+",
+    )  # fmt: skip
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
@@ -219,19 +264,27 @@ class Meeting(models.Model):
     OUTBOX_RELATED = ("mission", "company", "operator", "delegate", "slot__session", "table")
 
     mission = models.ForeignKey(
-        "missions.Mission", on_delete=models.CASCADE, related_name="meetings"
-    )
+        "missions.Mission", verbose_name=_("mission"), on_delete=models.CASCADE,
+        related_name="meetings",
+    )  # fmt: skip
     company = models.ForeignKey(
-        "companies.Company", on_delete=models.CASCADE, related_name="meetings"
-    )
+        "companies.Company", verbose_name=_("Moroccan firm"), on_delete=models.CASCADE,
+        related_name="meetings",
+    )  # fmt: skip
     operator = models.ForeignKey(
-        "companies.Operator", on_delete=models.CASCADE, related_name="meetings"
-    )
+        "companies.Operator", verbose_name=_("operator"), on_delete=models.CASCADE,
+        related_name="meetings",
+    )  # fmt: skip
     delegate = models.ForeignKey(
-        "missions.Delegate", on_delete=models.PROTECT, related_name="meetings"
+        "missions.Delegate", verbose_name=_("delegate"), on_delete=models.PROTECT,
+        related_name="meetings",
+    )  # fmt: skip
+    slot = models.ForeignKey(
+        Slot, verbose_name=_("slot"), on_delete=models.PROTECT, related_name="meetings"
     )
-    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="meetings")
-    table = models.ForeignKey(Table, on_delete=models.PROTECT, related_name="meetings")
+    table = models.ForeignKey(
+        Table, verbose_name=_("table"), on_delete=models.PROTECT, related_name="meetings"
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.CONFIRMED
     )
@@ -241,8 +294,9 @@ class Meeting(models.Model):
     locked = models.BooleanField(_("locked"), default=False)
     sequence = models.PositiveIntegerField(_("revision"), default=0)
     booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, verbose_name=_("booked by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
     # Each side confirms it will come, from the link of its confirmation e-mail.
     company_confirmed_at = models.DateTimeField(
@@ -307,10 +361,11 @@ class CalendarFeed(models.Model):
     """A private calendar subscription URL for a user; revoking it gives a new token."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
-    )
-    token = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now=True)
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )  # fmt: skip
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now=True)
 
     class Meta:
         verbose_name = _("calendar feed")

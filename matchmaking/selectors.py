@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,12 @@ from companies.models import Company, Operator, OperatorKind, Sector
 from core import cache
 from core.languages import spoken
 from core.translation import translated
-from missions.models import Application, Mission, OperatorRegistration
+from missions.models import (
+    MATCHMAKING_VISIBLE_STATUSES,
+    Application,
+    Mission,
+    OperatorRegistration,
+)
 
 from .models import (
     Meeting,
@@ -48,6 +53,56 @@ def participant_for(*, user, mission: Mission) -> Participant | None:
     )
     # The caller's mission, so that every part of the page sees the same one.
     return replace(found, mission=mission) if found else None
+
+
+def not_participant_reason(*, user, mission: Mission) -> str:
+    """Why ``user`` cannot see the directory, requests and agenda of ``mission`` yet, and what
+    comes next, in the user's own terms (the page that refuses says it)."""
+    open_now = mission.status in MATCHMAKING_VISIBLE_STATUSES
+    later = _(
+        "The directory of the mission opens when the agency starts scheduling the meetings, "
+        "once the delegation is selected."
+    )
+    if user.is_staff:
+        return _("Agency staff follow the meetings of a mission from the staff dashboard.")
+    if user.operator_id:
+        registration = OperatorRegistration.objects.filter(
+            mission=mission, operator_id=user.operator_id
+        ).first()
+        status = registration.status if registration else None
+        if status == OperatorRegistration.Status.PENDING:
+            return _(
+                "The agency is checking your organisation's registration for this mission. You "
+                "will receive an e-mail once it is confirmed; you can then browse the delegation "
+                "and book meetings."
+            ) + ("" if open_now else " " + later)
+        if status == OperatorRegistration.Status.CONFIRMED:
+            return later
+        if status is None:
+            return _(
+                "Your organisation is not registered for this mission: register it from the "
+                "mission's page to meet the delegation."
+            )
+        return _(
+            "Your organisation's registration for this mission was not confirmed. Contact the "
+            "agency if you think this is a mistake."
+        )
+    if user.company_id:
+        application = Application.objects.filter(
+            mission=mission, company_id=user.company_id
+        ).first()
+        status = application.status if application else None
+        if status == Application.Status.APPROVED:
+            return later
+        if status in (Application.Status.SUBMITTED, Application.Status.WAITLISTED):
+            return _(
+                "The agency has not selected your firm for this mission yet. You will receive an "
+                "e-mail once it decides; the firms selected can then book their meetings."
+            )
+        if status is None:
+            return _("Your firm has not applied to this mission.")
+        return _("Your firm is not part of the delegation of this mission.")
+    return _("Only the firms of the delegation and the confirmed operators meet in this mission.")
 
 
 def _participant_for(*, user, mission: Mission) -> Participant | None:
@@ -579,9 +634,19 @@ def requests_for(*, participant: Participant) -> QuerySet[MeetingRequest]:
         if participant.side == Side.COMPANY
         else Q(operator=participant.operator)
     )
+    meeting = (
+        Meeting.objects.filter(
+            mission=participant.mission,
+            company=OuterRef("company_id"),
+            operator=OuterRef("operator_id"),
+        )
+        .exclude(status=MeetingStatus.CANCELLED)
+        .values("slot__starts_at")[:1]
+    )
     return (
         MeetingRequest.objects.filter(mine, mission=participant.mission)
         .select_related("company", "operator")
+        .annotate(meeting_start=Subquery(meeting))  # shown beside a met request
         .order_by("-created_at")
     )
 

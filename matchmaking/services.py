@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from companies.models import Company, Operator
@@ -30,8 +30,9 @@ from missions.models import (
 from missions.services import MissionError
 from outbox.services import email_send, phone_send, recipients_for_users
 
-from .freshness import meetings_changed
+from .freshness import meetings_changed, mission_changed
 from .models import (
+    OPEN_REQUESTS,
     Meeting,
     MeetingRequest,
     MeetingSession,
@@ -160,10 +161,14 @@ def _active_meetings(session: MeetingSession):
     return Meeting.objects.filter(slot__session=session).exclude(status=MeetingStatus.CANCELLED)
 
 
+def _when(moment: datetime, mission: Mission) -> str:
+    """A moment in the mission's time, as the reader's language writes it briefly."""
+    return date_format(timezone.localtime(moment, mission.tzinfo), "SHORT_DATETIME_FORMAT")
+
+
 def _describe(meetings) -> str:
     return "; ".join(
-        f"{m.company.display_name} – {m.operator.name} "
-        f"({timezone.localtime(m.slot.starts_at, m.mission.tzinfo):%d/%m %H:%M})"
+        f"{m.company.display_name} – {m.operator.name} ({_when(m.slot.starts_at, m.mission)})"
         for m in meetings.select_related("company", "operator", "slot", "mission")[:10]
     )
 
@@ -180,13 +185,17 @@ def session_update(*, session: MeetingSession, data: dict) -> MeetingSession:
     if meetings.exists():
         used = max(meetings.values_list("table__number", flat=True))
         if timing_changed or data["tables"] < used:
+            count = meetings.count()
             raise MatchmakingError(
-                _(
-                    "%(count)s meeting(s) are booked in this session: its times cannot change "
+                ngettext(
+                    "%(count)s meeting is booked in this session: its times cannot change and it "
+                    "needs at least %(tables)s tables. Move or cancel it first: %(meetings)s.",
+                    "%(count)s meetings are booked in this session: their times cannot change "
                     "and it needs at least %(tables)s tables. Move or cancel them first: "
-                    "%(meetings)s."
+                    "%(meetings)s.",
+                    count,
                 )
-                % {"count": meetings.count(), "tables": used, "meetings": _describe(meetings)}
+                % {"count": count, "tables": used, "meetings": _describe(meetings)}
             )
     for field, value in data.items():
         setattr(session, field, value)
@@ -213,9 +222,14 @@ def session_update(*, session: MeetingSession, data: dict) -> MeetingSession:
 def session_delete(*, session: MeetingSession) -> None:
     meetings = _active_meetings(session)
     if meetings.exists():
+        count = meetings.count()
         raise MatchmakingError(
-            _("%(count)s meeting(s) are booked in this session; cancel them first: %(meetings)s.")
-            % {"count": meetings.count(), "meetings": _describe(meetings)}
+            ngettext(
+                "%(count)s meeting is booked in this session; cancel it first: %(meetings)s.",
+                "%(count)s meetings are booked in this session; cancel them first: %(meetings)s.",
+                count,
+            )
+            % {"count": count, "meetings": _describe(meetings)}
         )
     Meeting.objects.filter(slot__session=session).delete()  # cancelled ones only
     session.delete()
@@ -309,7 +323,16 @@ def request_create(
         if participant.side == Side.COMPANY
         else (counterpart, participant.operator)
     )
+    # The pair's participation is locked as a booking locks it: a booking of the pair in
+    # progress commits first, and its meeting is seen here.
+    _lock_participation(mission.pk, (company.pk, operator.pk))
     _counterpart_ok(mission, company, operator)
+    if (
+        Meeting.objects.filter(mission=mission, company=company, operator=operator)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .exists()
+    ):
+        raise MatchmakingError(_("You already have a meeting with them: see your agenda."))
     request, created = MeetingRequest.objects.select_for_update().get_or_create(
         mission=mission,
         company=company,
@@ -347,6 +370,8 @@ def request_respond(
     request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
     if not participant.owns(request) or request.side == participant.side:
         raise MatchmakingError(_("Only the party that was asked can answer this request."))
+    if request.status == RequestStatus.MET:
+        raise MatchmakingError(_("You already have a meeting with them: see your agenda."))
     if request.status != RequestStatus.PENDING:
         raise MatchmakingError(_("This request has already been answered or withdrawn."))
     request.status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
@@ -373,11 +398,52 @@ def request_withdraw(*, request: MeetingRequest, participant: Participant) -> Me
     request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
     if not participant.owns(request) or request.side != participant.side:
         raise MatchmakingError(_("Only the party that asked can withdraw this request."))
-    if request.status not in (RequestStatus.PENDING, RequestStatus.ACCEPTED):
+    if request.status == RequestStatus.MET:
+        raise MatchmakingError(
+            _("A meeting holds this request: cancel the meeting in your agenda instead.")
+        )
+    if request.status not in OPEN_REQUESTS:
         raise MatchmakingError(_("This request is no longer open."))
     request.status = RequestStatus.WITHDRAWN
     request.save(update_fields=["status"])
     return request
+
+
+def requests_settle(mission_id: int, *pairs: tuple[int, int]) -> int:
+    """Make the requests of the ``(company_id, operator_id)`` pairs (every pair of the mission if
+    none is given) tell whether an active meeting holds their pair: an open request becomes met,
+    a met one whose meeting was cancelled reopens (accepted if it had been answered, else
+    pending). Every service that creates or cancels a meeting calls it in its transaction, after
+    the change; it returns how many requests changed."""
+    requests = MeetingRequest.objects.filter(mission_id=mission_id)
+    if pairs:
+        requests = requests.filter(
+            Q.create([Q(company_id=c, operator_id=o) for c, o in pairs], connector=Q.OR)
+        )
+    held = Exists(
+        Meeting.objects.filter(
+            mission_id=mission_id, company_id=OuterRef("company_id"),
+            operator_id=OuterRef("operator_id"),
+        ).exclude(status=MeetingStatus.CANCELLED)
+    )  # fmt: skip
+    now = timezone.now()
+    changed = requests.filter(held, status__in=OPEN_REQUESTS).update(
+        status=RequestStatus.MET, updated_at=now
+    )
+    changed += requests.filter(~held, status=RequestStatus.MET).update(
+        status=Case(
+            When(responded_at__isnull=False, then=Value(RequestStatus.ACCEPTED)),
+            default=Value(RequestStatus.PENDING),
+        ),
+        updated_at=now,
+    )
+    if changed:  # update() sends no signal to the read cache
+        parties = {(Side.COMPANY, c) for c, _o in pairs} | {(Side.OPERATOR, o) for _c, o in pairs}
+        if pairs:
+            meetings_changed(mission_id, parties=parties)
+        else:
+            mission_changed(mission_id)
+    return changed
 
 
 # --- Booking ----------------------------------------------------------------------------------
@@ -516,8 +582,7 @@ def meeting_book(
     )
     if existing:
         raise MatchmakingError(
-            _("These two already meet on %(when)s.")
-            % {"when": f"{timezone.localtime(existing, mission.tzinfo):%d/%m %H:%M}"}
+            _("These two already meet on %(when)s.") % {"when": _when(existing, mission)}
         )
     delegate, table = _place(
         meeting_qs=active,
@@ -543,6 +608,7 @@ def meeting_book(
             )
     except IntegrityError as exc:
         raise _refused(exc) from exc
+    requests_settle(mission.pk, (company.pk, operator.pk))
     _invite(meeting, template="meeting_booked", method="REQUEST")
     return meeting
 
@@ -570,6 +636,7 @@ def _cancel(meeting: Meeting, *, reason: str = "", departure: str = "") -> Meeti
     meeting.cancel_reason = reason[:300]
     meeting.sequence += 1
     meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    requests_settle(meeting.mission_id, (meeting.company_id, meeting.operator_id))
     _invite(meeting, template="meeting_cancelled", method="CANCEL", extra={"departure": departure})
     return meeting
 

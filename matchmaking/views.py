@@ -27,7 +27,8 @@ def _participant(request, slug) -> services.Participant:
     mission = selectors.mission_by_slug(slug)
     participant = selectors.participant_for(user=request.user, mission=mission)
     if participant is None or mission.status not in MATCHMAKING_VISIBLE_STATUSES:
-        raise PermissionDenied
+        # The 403 page tells why, and what comes next.
+        raise PermissionDenied(selectors.not_participant_reason(user=request.user, mission=mission))
     return participant
 
 

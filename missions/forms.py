@@ -216,9 +216,43 @@ class DelegateForm(forms.Form):
     languages = LanguagesField(label=_("Languages they can hold a meeting in"))
     other_languages = other_languages_field()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.empty_permitted:
+            # A row beyond the first may stay empty: not marked required; once half filled,
+            # ``clean`` asks for the rest.
+            for field in self.fields.values():
+                field.required = False
+
+    def clean(self):
+        data = super().clean()
+        if self.empty_permitted and any(data.get(name) for name in self.fields):
+            for name, field in self.fields.items():
+                if not data.get(name):
+                    self.add_error(name, forms.ValidationError(
+                        field.error_messages["required"], code="required"
+                    ))  # fmt: skip
+        return data
+
+
+class BaseDelegateFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        """Every row past the first may stay empty, a delegate already named included (emptied,
+        it leaves the delegation)."""
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index >= self.min_num:
+            kwargs["empty_permitted"] = True
+        return kwargs
+
 
 DelegateFormSet = forms.formset_factory(
-    DelegateForm, extra=2, min_num=1, validate_min=True, max_num=6, validate_max=True
+    DelegateForm,
+    formset=BaseDelegateFormSet,
+    extra=2,
+    min_num=1,
+    validate_min=True,
+    max_num=6,
+    validate_max=True,
 )
 
 
@@ -264,6 +298,11 @@ class OperatorSignupForm(OperatorProfileForm):
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     languages = LanguagesField()
     other_languages = other_languages_field()
+    # Asked only when an organisation of the same name is registered already (see the view).
+    same_name = forms.BooleanField(
+        label=_("Register me anyway: the agency attaches me to it if it is the same organisation"),
+        required=False,
+    )
 
     class Meta(OperatorProfileForm.Meta):
         pass

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
 from openpyxl.utils import column_index_from_string
 
@@ -159,7 +159,8 @@ class RowForm(forms.Form):
             (found if match else unknown).append(match or name)
         if unknown:
             raise ValidationError(
-                _("Unknown sector(s): %(names)s.") % {"names": ", ".join(unknown)}
+                ngettext("Unknown sector: %(names)s.", "Unknown sectors: %(names)s.", len(unknown))
+                % {"names": ", ".join(unknown)}
             )
         return [s.pk for s in found]
 
@@ -384,10 +385,14 @@ def import_preview(*, mission: Mission, name: str, content: bytes) -> list[Impor
     missing = [f for f in REQUIRED if f not in header]
     if missing:
         raise ImportFileError(
-            _(
-                "Missing column(s): %(columns)s. Expected headings: organisation, kind, country, "
+            ngettext(
+                "Missing column: %(columns)s. Expected headings: organisation, kind, country, "
                 "city, contact name, email (and optionally website, sectors, needs, phone, "
-                "language)."
+                "language).",
+                "Missing columns: %(columns)s. Expected headings: organisation, kind, country, "
+                "city, contact name, email (and optionally website, sectors, needs, phone, "
+                "language).",
+                len(missing),
             )
             % {"columns": ", ".join(str(RowForm.base_fields[f].label) for f in missing)}
         )

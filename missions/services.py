@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.auth import email_address_add
 from accounts.models import User
@@ -407,12 +408,21 @@ def applications_decide(
         newly = sum(a.status != ApplicationStatus.APPROVED for a in locked)
         free = (mission.capacity or 0) - _approved_count(mission)
         if newly > free:
+            left = max(free, 0)
             raise MissionError(
-                _(
-                    "Approving %(count)s firm(s) would exceed the capacity of %(capacity)s "
-                    "(%(free)s place(s) left). Waitlist them instead."
+                ngettext(
+                    "Approving %(count)s firm would exceed the capacity of %(capacity)s.",
+                    "Approving %(count)s firms would exceed the capacity of %(capacity)s.",
+                    newly,
                 )
-                % {"count": newly, "capacity": mission.capacity, "free": max(free, 0)}
+                % {"count": newly, "capacity": mission.capacity}
+                + " "
+                + ngettext(
+                    "%(free)s place is left: waitlist them instead.",
+                    "%(free)s places are left: waitlist them instead.",
+                    left,
+                )
+                % {"free": left}
             )
     now = timezone.now()
     changed, places_freed = [], False

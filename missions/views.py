@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.auth import login_code_send
 from accounts.forms import MobileForm
 from accounts.services import user_mobile_set
+from companies.selectors import operators_named
 from core import cache
 
 from . import services
@@ -55,11 +56,11 @@ def mission_detail(request, slug):
     return render(request, "missions/mission_detail.html", context)
 
 
-def _meet_page(request, mission, form, mobile_form, status=200):
+def _meet_page(request, mission, form, mobile_form, status=200, same_name=()):
     return render(
         request,
         "missions/meet.html",
-        {"mission": mission, "form": form, "mobile_form": mobile_form},
+        {"mission": mission, "form": form, "mobile_form": mobile_form, "same_name": same_name},
         status=status,
     )
 
@@ -97,7 +98,12 @@ def mission_meet(request, slug):
         # Each sign-up makes an account and e-mails a code: allauth's sign-up limit applies.
         if too_many := ratelimit.consume_or_429(request, action="signup"):
             return too_many
-        if form.is_valid() & mobile_form.is_valid():
+        valid = form.is_valid() & mobile_form.is_valid()
+        same_name = valid and operators_named(form.cleaned_data["name"])
+        if same_name and not form.cleaned_data["same_name"]:
+            # Offer the organisation already registered rather than a second one.
+            return _meet_page(request, mission, form, mobile_form, status=409, same_name=same_name)
+        if valid:
             try:
                 new_user, _registration = services.operator_signup(
                     mission=mission,

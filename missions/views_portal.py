@@ -12,8 +12,9 @@ from core.permissions import company_side_required, operator_required
 
 from . import services as mission_services
 from .forms import ApplicationForm, DelegateFormSet
-from .models import MATCHMAKING_VISIBLE_STATUSES, Application, Mission
+from .models import MATCHMAKING_VISIBLE_STATUSES, Application, Mission, RegistrationStatus
 from .selectors import (
+    DELEGATION_VISIBLE,
     application_for_member,
     applications_for_company,
     missions_open_for_applications,
@@ -56,7 +57,9 @@ def _application_page(request, *, mission, form, formset, application=None, stat
 
 def _delegates(formset) -> list[dict]:
     return [
-        f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        f.cleaned_data
+        for f in formset.forms
+        if f.cleaned_data.get("full_name") and not f.cleaned_data.get("DELETE")
     ]
 
 
@@ -171,11 +174,24 @@ def operator_home(request):
     registrations = registrations_for_operator(operator=operator)
     registered = {r.mission_id for r in registrations}
     others = [m for m in missions_public_for_operators() if m.pk not in registered]
+    # What firms read before choosing whom to meet, and that this profile still lacks.
+    missing = [
+        label
+        for label, present in (
+            (_("your needs"), operator.needs),
+            (_("your sectors of interest"), operator.sectors.exists()),
+            (_("your website"), operator.website),
+        )
+        if not present
+    ]
     return render(
         request,
         "missions/operator_home.html",
         {
             "operator": operator,
+            "missing": missing,
+            "pending": [r for r in registrations if r.status == RegistrationStatus.PENDING],
+            "delegation_statuses": DELEGATION_VISIBLE,
             "registrations": registrations,
             "other_missions": others,
             "matchmaking_statuses": MATCHMAKING_VISIBLE_STATUSES,

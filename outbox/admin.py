@@ -3,6 +3,7 @@ page, which goes through the outbox service."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Email, EmailStatus
 from .services import OutboxError, email_retry
@@ -47,4 +48,8 @@ class EmailAdmin(admin.ModelAdmin):
                 done += 1
             except OutboxError as exc:
                 self.message_user(request, str(exc), messages.WARNING)
-        self.message_user(request, _("%(count)s message(s) queued again.") % {"count": done})
+        self.message_user(
+            request,
+            ngettext("%(count)s message queued again.", "%(count)s messages queued again.", done)
+            % {"count": done},
+        )

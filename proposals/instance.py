@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from core.languages import spoken
 from matchmaking.models import (
+    STANDING_REQUESTS,
     Meeting,
     MeetingRequest,
     MeetingStatus,
@@ -62,7 +63,6 @@ from scheduling.problem import Meeting as ProblemMeeting
 from scheduling.problem import Slot as ProblemSlot
 
 MUTUAL_BONUS = 3
-OPEN_REQUESTS = (RequestStatus.PENDING, RequestStatus.ACCEPTED)
 
 
 def slot_key(pk: int) -> str:
@@ -297,15 +297,17 @@ def _wishes(mission: Mission, *, firms: set[int], operators: set[int]) -> dict[P
     wishes: dict[Pair, Wish] = {}
     for r in MeetingRequest.objects.filter(
         mission=mission,
-        status__in=OPEN_REQUESTS,
+        status__in=STANDING_REQUESTS,  # a met request weighs its meeting: it must stay
         company_id__in=firms,
         operator_id__in=operators,
-    ).only("company", "operator", "side", "priority", "status"):
+    ).only("company", "operator", "side", "priority", "status", "responded_at"):
         wish = wishes.setdefault(
             _pair(r), Wish(a=firm_key(r.company_id), b=operator_key(r.operator_id))
         )
         setattr(wish, f"{r.side}_priority", r.priority)
-        if r.status == RequestStatus.ACCEPTED:  # the side that was asked said yes
+        if r.status == RequestStatus.ACCEPTED or (
+            r.status == RequestStatus.MET and r.responded_at is not None
+        ):  # the side that was asked said yes
             other = Side.OPERATOR if r.side == Side.COMPANY else Side.COMPANY
             setattr(wish, f"{other}_accepted", True)
     return wishes

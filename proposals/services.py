@@ -43,6 +43,7 @@ from core.locking import lock
 from matchmaking.freshness import mission_changed
 from matchmaking.models import Meeting, MeetingStatus, Origin, Slot
 from matchmaking.selectors import operators_languages
+from matchmaking.services import requests_settle
 from missions.models import Application, Mission, MissionStatus
 from outbox.services import email_send, recipients_for_users
 from scheduling import solver
@@ -421,6 +422,12 @@ def _stale_message() -> str:
     )
 
 
+def proposal_changes(proposal: ScheduleProposal) -> int:
+    """How many meetings publishing ``proposal`` would add or move (0: nothing to publish)."""
+    rows = (proposal.result or {}).get("meetings", [])
+    return sum(1 for r in rows if r["change"] in (ADDED, MOVED))
+
+
 @transaction.atomic
 def proposal_publish(*, proposal: ScheduleProposal, by: User | None) -> ScheduleProposal:
     """Create and move the proposal's meetings, then tell every party whose agenda changed."""
@@ -430,6 +437,10 @@ def proposal_publish(*, proposal: ScheduleProposal, by: User | None) -> Schedule
     if proposal.status != ProposalStatus.READY:
         raise ProposalError(_("Only a proposal ready for review can be published."))
     _check_mission(mission)
+    if not proposal_changes(proposal):
+        raise ProposalError(
+            _("This proposal adds or moves no meeting: there is nothing to publish. Discard it.")
+        )
     rows = [r for r in proposal.result.get("meetings", []) if r["change"] in (ADDED, MOVED)]
     moving = list(
         lock(
@@ -468,6 +479,7 @@ def proposal_publish(*, proposal: ScheduleProposal, by: User | None) -> Schedule
             added, moved = _place_all(mission, rows, moving, by)
     except IntegrityError as exc:
         raise ProposalError(_stale_message()) from exc
+    requests_settle(mission.pk)  # the requests of the pairs now scheduled are met
     proposal.status, proposal.decided_by, proposal.decided_at = ProposalStatus.PUBLISHED, by, now
     proposal.save(update_fields=["status", "decided_by", "decided_at"])
     _agendas_send(proposal, mission, added=added, moved=moved)

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -7,7 +8,8 @@ BADGES = {
     "published": "primary", "running": "warning", "closed": "dark", "cancelled": "danger",
     "submitted": "info", "approved": "success", "waitlisted": "warning", "rejected": "danger",
     "withdrawn": "secondary", "pending": "info", "confirmed": "success", "sent": "success",
-    "retrying": "warning", "failed": "danger", "obsolete": "secondary",
+    "retrying": "warning", "failed": "danger", "obsolete": "secondary", "met": "success",
+    "accepted": "success", "declined": "secondary",
 }  # fmt: skip
 
 
@@ -24,3 +26,10 @@ def sort_url(context, key: str) -> str:
     current = query.get("sort", "")
     query["sort"] = f"-{key}" if current == key else key
     return f"?{query.urlencode()}"
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label as the reader's language writes it: ``{% translate "Reason" %}{%
+    colon %}`` gives "Motif :" (a no-break space before it in French), "Reason:" in English."""
+    return pgettext("colon after a label", ":")

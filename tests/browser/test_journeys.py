@@ -50,6 +50,12 @@ def t(language: str, message: str, **values) -> str:
     return text % values if values else text
 
 
+def tn(language: str, singular: str, plural: str, n: int, **values) -> str:
+    """The plural form of a message for ``n``, as the pages show it in ``language``."""
+    with translation.override(language):
+        return translation.ngettext(singular, plural, n) % values
+
+
 def png_logo() -> bytes:
     from PIL import Image, ImageDraw
 
@@ -86,6 +92,10 @@ class Journey:
         self.operator_name = f"Banque Horizon {run}"
         self.failed = ""
         self.booked_time = ""
+        # The second operator, met through a published schedule (step 7).
+        self.operator2_email = f"dg-{run}@comoe.test"
+        self.operator2_name = f"Agence Comoé {run}"
+        self.party_urls: dict[str, str] = {}
         self.recovery_codes: list[str] = []
         self.contexts = []
         self.csp_errors: list[str] = []
@@ -131,6 +141,9 @@ class Journey:
     def t(self, message: str, **values) -> str:
         return t(self.language, message, **values)
 
+    def tn(self, singular: str, plural: str, n: int, **values) -> str:
+        return tn(self.language, singular, plural, n, **values)
+
 
 @pytest.fixture(scope="class", params=["fr", "en", "ar"])
 def journey(request, stack, browser):
@@ -172,6 +185,45 @@ def submit(page, form) -> None:
 def assert_fits_the_phone(page) -> None:
     """Nothing sticks out sideways: the page needs no horizontal scrolling on the phone."""
     assert_fits_the_viewport(page)
+
+
+def expect_open_requests(page, journey, n: int) -> None:
+    """The schedule page counts ``n`` meeting requests still waiting for a meeting."""
+    expect_text(
+        page,
+        journey.tn(
+            "%(counter)s open meeting request.", "%(counter)s open meeting requests.", n, counter=n
+        ),
+    )
+
+
+def sign_up_operator(page, journey, *, email: str, name: str) -> None:
+    """An operator signs its organisation up for the mission from its page."""
+    page.goto(f"/missions/{journey.slug}/meet/")
+    form = main(page).locator("form:has([name=full_name])")
+    form.locator("[name=full_name]").fill("Awa Ouédraogo")
+    form.locator("[name=email]").fill(email)
+    form.locator("[name=phone]").fill("+221 33 800 00 00")
+    form.locator("[name=name]").fill(name)
+    form.locator("[name=kind]").select_option(index=1)
+    form.locator("[name=sectors]").first.check()
+    form.locator("[name=needs]").fill("Paiement mobile pour nos agences.")
+    submit(page, form)
+
+
+def confirm_operator(staff, journey, name: str) -> None:
+    staff.goto(f"/staff/missions/{journey.slug}/operators/")
+    row = staff.locator("#main tr", has_text=name)
+    row.locator("input[name=selected]").check()
+    form = staff.locator("#main form:has([name=decision])")
+    form.locator("[name=decision]").select_option("confirmed")
+    submit(staff, form)
+    expect_text(
+        staff,
+        journey.tn(
+            "%(count)s registration updated.", "%(count)s registrations updated.", 1, count=1
+        ),
+    )
 
 
 def expect_language(page, language: str) -> None:
@@ -339,7 +391,12 @@ class TestJourney:
             form.locator("[name=decision]").select_option("approved")
             mark = journey.stack.mailbox.mark()
             submit(page, form)
-            expect_text(page, journey.t("%(count)s application(s) updated.", count=1))
+            expect_text(
+                page,
+                journey.tn(
+                    "%(count)s application updated.", "%(count)s applications updated.", 1, count=1
+                ),
+            )
             expect(page.locator("#main tr", has_text=journey.firm_name)).to_contain_text(
                 journey.t("Approved")
             )
@@ -392,15 +449,9 @@ class TestJourney:
             assert_fits_the_phone(page)
             follow(page, page.locator(f"#main a[href$='/missions/{journey.slug}/meet/']").first)
             assert_fits_the_phone(page)
-            form = main(page).locator("form:has([name=full_name])")
-            form.locator("[name=full_name]").fill("Awa Ouédraogo")
-            form.locator("[name=email]").fill(journey.operator_email)
-            form.locator("[name=phone]").fill("+221 33 800 00 00")
-            form.locator("[name=name]").fill(journey.operator_name)
-            form.locator("[name=kind]").select_option(index=1)
-            form.locator("[name=sectors]").first.check()
-            form.locator("[name=needs]").fill("Paiement mobile pour nos agences.")
-            submit(page, form)
+            sign_up_operator(
+                page, journey, email=journey.operator_email, name=journey.operator_name
+            )
             expect_text(
                 page,
                 journey.t(
@@ -419,26 +470,29 @@ class TestJourney:
             form.locator("[name=code]").fill(codes[0])
             submit(page, form)
             assert page.url.endswith("/operator/"), page.url
-            row = page.locator("#main li", has_text=journey.title)
+            row = page.locator("#main li.list-group-item", has_text=journey.title)
             expect(row).to_contain_text(journey.t("Pending"))
+            # While the agency vets it, the operator reads what comes next (issue 15).
+            expect_text(page, journey.t("What happens next"))
+            expect(page.locator("#what-next a[href='/operator/profile/']")).to_have_count(1)
+            assert_fits_the_phone(page)
+            # The directory explains instead of refusing bluntly.
+            page.goto(f"/m/{journey.slug}/directory/")
+            expect_text(page, journey.t("Not open to you"))
+            assert_fits_the_phone(page)
 
         staff = journey.staff
         with journey.step(staff, "4c-staff-confirm-operator"):
-            staff.goto(f"/staff/missions/{journey.slug}/operators/")
-            row = staff.locator("#main tr", has_text=journey.operator_name)
-            row.locator("input[name=selected]").check()
-            form = staff.locator("#main form:has([name=decision])")
-            form.locator("[name=decision]").select_option("confirmed")
-            submit(staff, form)
-            expect_text(staff, journey.t("%(count)s registration(s) updated.", count=1))
+            confirm_operator(staff, journey, journey.operator_name)
 
         with journey.step(page, "4d-operator-books-on-phone"):
             page.goto("/operator/")
-            row = page.locator("#main li", has_text=journey.title)
+            row = page.locator("#main li.list-group-item", has_text=journey.title)
             expect(row).to_contain_text(journey.t("Confirmed"))
             follow(page, row.locator(f"a[href$='/m/{journey.slug}/directory/']"))
             assert_fits_the_phone(page)
             follow(page, page.locator("#main a.list-group-item", has_text=journey.firm_name))
+            journey.party_urls["operator"] = page.url
             expect_text(page, journey.t("Book a meeting"))
             assert_fits_the_phone(page)
             first = page.locator("#main button.slot-button").first
@@ -549,3 +603,103 @@ class TestJourney:
             text = path.read_text(encoding="utf-8-sig")
             # The meeting, at the same local time as on both agendas.
             assert journey.firm_name in text and "09:00" in text, text
+
+    def test_7_a_published_schedule_meets_the_firms_request(self, journey):
+        """The firm asks to meet a second operator; staff compute and publish the schedule; the
+        firm's request then reads as met, and the staff's count of open requests follows."""
+        operator2 = journey._page(phone=True, timezone="Africa/Abidjan")
+        with journey.step(operator2, "7a-second-operator-signs-up"):
+            sign_up_operator(
+                operator2, journey, email=journey.operator2_email, name=journey.operator2_name
+            )
+            expect_text(
+                operator2,
+                journey.t(
+                    "Your organisation is registered. Enter the code we have just sent to "
+                    "%(email)s to log in.",
+                    email=journey.operator2_email,
+                ),
+            )
+        with journey.step(journey.staff, "7b-staff-confirm-second-operator"):
+            confirm_operator(journey.staff, journey, journey.operator2_name)
+
+        page = journey.firm
+        with journey.step(page, "7c-firm-asks-to-meet"):
+            page.goto(f"/m/{journey.slug}/directory/")
+            follow(page, page.locator("#main a.list-group-item", has_text=journey.operator2_name))
+            journey.party_urls["firm"] = page.url
+            form = main(page).locator("form[action$='/request/']")
+            form.locator("[name=priority]").select_option("3")
+            submit(page, form)
+            page.goto(f"/m/{journey.slug}/requests/")
+            row = main(page).locator("li", has_text=journey.operator2_name)
+            expect(row).to_contain_text(journey.t("Pending"))
+
+        staff = journey.staff
+        with journey.step(staff, "7d-staff-compute-and-publish"):
+            staff.goto(f"/staff/missions/{journey.slug}/schedule/")
+            expect_open_requests(staff, journey, 1)
+            form = main(staff).locator("form:has([name=time_limit])")
+            form.locator("[name=time_limit]").fill("5")
+            submit(staff, form)
+            # The worker computes; the page refreshes by itself until the proposal is ready.
+            publish = staff.locator("#main form[action$='/publish/'] [type=submit]")
+            publish.wait_for(timeout=120_000)
+            follow(staff, publish)
+            expect_text(
+                staff,
+                journey.t(
+                    "The schedule has been published: each participant whose agenda changed is "
+                    "told."
+                ),
+            )
+            staff.goto(f"/staff/missions/{journey.slug}/schedule/")
+            expect_open_requests(staff, journey, 0)
+
+        with journey.step(page, "7e-firm-sees-its-request-met"):
+            page.goto(f"/m/{journey.slug}/requests/")
+            row = main(page).locator("li", has_text=journey.operator2_name)
+            expect(row).to_contain_text(journey.t("Meeting arranged"))
+            expect(row.locator("button[value=withdraw]")).to_have_count(0)
+            page.goto(f"/m/{journey.slug}/agenda/")
+            expect(
+                main(page).locator(".agenda-day li", has_text=journey.operator2_name)
+            ).to_have_count(1)
+
+    def test_8_no_page_is_wider_than_the_screen(self, journey):
+        """Every page of the journey, on a phone (390 px) and at 1,366 px: nothing sticks out."""
+        slug = journey.slug
+        mission = f"/staff/missions/{slug}"
+        pages = {
+            "staff": (journey.staff, [
+                "/staff/", f"{mission}/", f"{mission}/applications/", f"{mission}/operators/",
+                f"{mission}/sessions/", f"{mission}/schedule/", f"{mission}/cockpit/",
+                f"{mission}/emails/", f"{mission}/exports/", f"{mission}/report/",
+                "/staff/audit/",
+            ]),
+            "firm": (journey.firm, [
+                "/portal/", f"/missions/{slug}/", f"/m/{slug}/directory/",
+                journey.party_urls.get("firm", f"/m/{slug}/directory/"), f"/m/{slug}/requests/",
+                f"/m/{slug}/agenda/", f"/m/{slug}/availability/",
+            ]),
+            "operator": (journey.operator, [
+                "/operator/", f"/missions/{slug}/", f"/m/{slug}/directory/",
+                journey.party_urls.get("operator", f"/m/{slug}/directory/"),
+                f"/m/{slug}/requests/", f"/m/{slug}/agenda/",
+            ]),
+        }  # fmt: skip
+        for who, (page, urls) in pages.items():
+            with journey.step(page, f"8-widths-{who}"):
+                size = page.viewport_size
+                wide = []
+                for width in (390, 1366):
+                    page.set_viewport_size({"width": width, "height": 900})
+                    for url in urls:
+                        page.goto(url)
+                        scroll, inner = page.evaluate(
+                            "[document.documentElement.scrollWidth, window.innerWidth]"
+                        )
+                        if scroll > inner:
+                            wide.append(f"{url} is {scroll}px wide at {inner}px")
+                page.set_viewport_size(size)
+                assert not wide, "\n".join(wide)

@@ -78,6 +78,9 @@ def seed(*, firms=3, sessions=1, title="Mission TIC"):
         mission=mission, company=people[0][0].company, operator=people[1][1].operator,
         side="operator",
     )  # fmt: skip
+    services.requests_settle(
+        mission.pk
+    )  # as the services leave them: the booked pairs' requests met
     ApplicationFactory.create_batch(2, mission=mission)  # to decide
     ApplicationFactory(mission=mission, status="rejected")
     RegistrationFactory(mission=mission)  # to vet
@@ -105,6 +108,7 @@ def _direct_figures(mission):
             mission=mission, status="pending"
         ).count(),
         "requests_total": MeetingRequest.objects.filter(mission=mission).count(),
+        "requests_met": MeetingRequest.objects.filter(mission=mission, status="met").count(),
         "meetings_booked": meetings.count(),
         "meetings_confirmed": meetings.filter(
             company_confirmed_at__isnull=False, operator_confirmed_at__isnull=False
@@ -188,6 +192,7 @@ def test_cockpit_figures_and_charts_equal_direct_counts(client, staff_en):
         "Operators registered": expected["operators_total"],
         "Operators confirmed": expected["operators_confirmed"],
         "Meeting requests": expected["requests_total"],
+        "Requests met by a meeting": expected["requests_met"],
         "Meetings booked": expected["meetings_booked"],
         "Confirmed by both sides": expected["meetings_confirmed"],
         "Meetings held": expected["meetings_held"],
@@ -212,7 +217,10 @@ def test_cockpit_figures_and_charts_equal_direct_counts(client, staff_en):
     for owner, _contact in people:
         company = owner.company
         asked = MeetingRequest.objects.filter(
-            mission=mission, company=company, side="company", status__in=["pending", "accepted"]
+            mission=mission,
+            company=company,
+            side="company",
+            status__in=["pending", "accepted", "met"],
         )
         met = sum(active.filter(company=company, operator=r.operator).exists() for r in asked)
         assert wishes[company.display_name] == (

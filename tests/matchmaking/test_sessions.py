@@ -91,7 +91,7 @@ def test_session_without_meetings_is_regenerated_or_deleted():
 
 def test_session_delete_with_meetings_is_refused():
     meeting = MeetingFactory()
-    with pytest.raises(services.MatchmakingError, match="annulez-les"):
+    with pytest.raises(services.MatchmakingError, match="annulez-le d’abord"):
         services.session_delete(session=meeting.slot.session)
 
 

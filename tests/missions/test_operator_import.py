@@ -85,7 +85,7 @@ def test_preview_reads_xlsx(mission):
     ("content", "message"),
     [
         (b"", "vide"),
-        (b"Nom;Ville\nX;Y\n", r"Colonne\(s\) manquante\(s\)"),
+        (b"Nom;Ville\nX;Y\n", "Colonnes manquantes"),
         (b"PK\x03\x04garbage", "ne peut pas être lu"),
     ],
 )

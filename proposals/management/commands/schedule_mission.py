@@ -80,9 +80,12 @@ class Command(BaseCommand):
                 )
         self.stdout.write(f"times in {mission.timezone}")
         for p in report["participants"]:
+            # The command speaks English only (its output is not translated).
+            meetings = "meeting" if p["meetings"] == 1 else "meetings"
+            breaks = "break" if p["breaks"] == 1 else "breaks"
             self.stdout.write(
-                f"  {p['name']}: {p['meetings']} meeting(s) (now {p['meetings_before']}), "
-                f"{p['breaks']} break(s) (now {p['breaks_before']})"
+                f"  {p['name']}: {p['meetings']} {meetings} (now {p['meetings_before']}), "
+                f"{p['breaks']} {breaks} (now {p['breaks_before']})"
             )
         if not options["publish"]:
             self.stdout.write("Not published (use --publish, or the staff dashboard).")
