@@ -17,7 +17,7 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("missions", "0005_content_written_in_its_language"),
-        ("matchmaking", "0009_meetingrequest_updated_at"),
+        ("matchmaking", "0011_verbose_names"),
     ]
 
     operations = [
