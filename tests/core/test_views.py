@@ -138,7 +138,7 @@ def test_navigation_changes_with_role(client, member, operator_contact, staff):
     client.force_login(member)
     assert "Mon entreprise" in client.get("/").content.decode()
     client.force_login(operator_contact)
-    assert "Mes rendez-vous" in client.get("/").content.decode()
+    assert "Mes missions" in client.get("/").content.decode()
     client.force_login(staff)
     page = client.get("/").content.decode()
     assert "Administration" in page and "Inscrivez votre entreprise" not in page

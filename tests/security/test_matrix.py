@@ -151,6 +151,7 @@ URLS = {
     "operators:profile": Row({}, operators(), post=operators(BAD)),
     "dashboard:index": Row({}, staff_only()),
     "dashboard:mission_create": Row({}, staff_only(), post=staff_only(BAD)),
+    "dashboard:operator_duplicates": Row({}, staff_only(), post=staff_only(BAD)),
     "dashboard:mission": Row(M, staff_only()),
     "dashboard:mission[draft]": Row({"slug": "draft"}, staff_only()),
     "dashboard:mission_edit": Row(M, staff_only(), post=staff_only(BAD)),
