@@ -148,11 +148,11 @@ def test_translation_catalogue_is_complete(language):
             ["msgfmt", "--check", "-o", "/dev/null", str(po.fpath)], capture_output=True, text=True
         )
         assert check.returncode == 0, check.stderr
-    compiled = {e.msgid: (e.msgstr, e.msgstr_plural) for e in mo}
+    compiled = {(e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural) for e in mo}
     stale = [
         e.msgid
         for e in po
-        if not e.obsolete and compiled.get(e.msgid) != (e.msgstr, e.msgstr_plural)
+        if not e.obsolete and compiled.get((e.msgctxt, e.msgid)) != (e.msgstr, e.msgstr_plural)
     ]
     assert not stale, f"django.mo is out of date (make messages): {stale[:5]}"
 
