@@ -226,8 +226,10 @@ class DelegateForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        needed = ("full_name", "role")  # languages stay optional on every row
         if self.empty_permitted and any(data.get(name) for name in self.fields):
-            for name, field in self.fields.items():
+            for name in needed:
+                field = self.fields[name]
                 if not data.get(name):
                     self.add_error(name, forms.ValidationError(
                         field.error_messages["required"], code="required"

@@ -11,13 +11,16 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from matchmaking import services
 from matchmaking.attendance import attendance_token
 from outbox.models import Email
 from proposals import services as proposals
 from tests.factories import (
+    MeetingFactory,
     MeetingSessionFactory,
     MissionFactory,
     StaffFactory,
@@ -116,13 +119,15 @@ def test_an_empty_agenda_links_to_the_directory(client):
     assert re.search(rf'<a href="{directory}">Parcourez l’annuaire', page)
 
 
-def test_french_labels_take_a_space_before_their_colon(client):
-    mission = MeetingSessionFactory().mission
-    owner, contact = participants(mission)
-    client.force_login(contact)
-    page = client.get(reverse("matchmaking:party", args=[mission.slug, owner.company_id]))
-    text = page.content.decode()
-    assert "Délégués\u00a0:" in text and "Délégués:" not in text
+def test_french_labels_take_a_space_before_their_colon():
+    meeting = MeetingFactory()
+    context = {"meeting": meeting, "mission": meeting.mission}
+    with translation.override("fr"):
+        french = render_to_string("emails/_meeting_facts.txt", context)
+    with translation.override("en"):
+        english = render_to_string("emails/_meeting_facts.txt", context)
+    assert "Quand\u00a0:" in french and "Quand:" not in french
+    assert "When:" in english and "When\u00a0:" not in english
 
 
 def test_no_message_writes_its_plural_with_brackets():
@@ -140,7 +145,8 @@ def test_optional_delegate_rows_are_not_marked_required(client, member):
     url = reverse("portal:apply", args=[mission.slug])
     formset = client.get(url).context["formset"]
     required = [[f.field.required for f in form] for form in formset.forms]
-    assert required == [[True, True], [False, False], [False, False]]
+    # Name and role on the first row; the languages are optional on every row.
+    assert required == [[True, True, False, False], [False] * 4, [False] * 4]
     # A second delegate half named is asked for the rest.
     data = {
         "objectives": ["clients"],

@@ -39,7 +39,7 @@ def test_meetings_are_neither_added_nor_deleted_in_the_admin():
 def test_a_missions_status_is_read_only_in_the_admin():
     mission = MeetingFactory().mission
     before = mission.status
-    _admin_edit(mission, status=Mission.Status.CLOSED, title="Mission TIC renommée")
+    _admin_edit(mission, status=Mission.Status.CLOSED, title_fr="Mission TIC renommée")
     mission.refresh_from_db()
     assert mission.title == "Mission TIC renommée" and mission.status == before
 

@@ -82,7 +82,11 @@ def test_moves_cancellations_decisions_feedback_and_schedules_are_events(receive
     mission = meeting.mission
     proposal = ScheduleProposal.objects.create(
         mission=mission, status="ready", finished_at=timezone.now() + timedelta(seconds=1),
-        basis=mission_basis(mission), result={"meetings": []},
+        basis=mission_basis(mission), result={"meetings": [{
+            "company": meeting.company_id, "operator": meeting.operator_id,
+            "slot": meeting.slot.session.slots.order_by("starts_at")[1].pk, "change": "added",
+            "meeting": None, "from_slot": None, "weight": 1,
+        }]},  # the cancelled pair scheduled again: an empty proposal is not published
     )  # fmt: skip
     proposal_publish(proposal=proposal, by=staff)
     ids = list(WebhookDelivery.objects.order_by("pk").values_list("event_id", flat=True))
