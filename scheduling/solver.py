@@ -28,7 +28,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from . import maxsat, slotmodel
+from . import maxsat, slotlp, slotmodel
 from .candidates import Candidate, candidates, slot_classes
 from .compact import compact
 from .greedy import greedy_meetings
@@ -46,6 +46,8 @@ _WEIGHT_SHARE = 0.25
 # Within MaxSAT's reach, the share of the time left given to the placement (CP-SAT and LNS)
 # before the MaxSAT proof of the breaks takes the rest.
 _PLACE_SHARE = 0.15
+# Share of the time limit the slot-indexed LP may use (L: 2-7 s of 30, XL: 20-40 s of 120).
+_LP_SHARE = 0.4
 # Time for the one SAT call that tries to hold every candidate (before the weight model).
 _PLACE_ALL_SHARE = 0.1
 # ... and the share of the time left for a second try when the weight model did not conclude.
@@ -115,12 +117,33 @@ def solve(
             class_of = {s: k for k, members in enumerate(classes) for s in members}
             chosen = {c: class_of[s] for c, s in every.items()}
             weight = WeightResult(objective=total, bound=total, proved=True, chosen=chosen)
+    lp_bound = total
+    if weight is None:
+        # The slot-indexed LP: a bound from its duals and, when its vertex is integral (the
+        # usual case), the optimal meetings. Where it proves the weight the MIP is not needed.
+        try:
+            lp = slotlp.solve_lp(instance, items, _LP_SHARE * time_limit, near=placed)
+        except Exception:  # an LP solver failing must not cost the schedule found so far
+            logger.exception("slot LP failed; going on to the weight model")
+            lp = slotlp.LPResult(bound=None)
+        extra["slot_lp"] = "none" if lp.bound is None else "integral" if lp.integral else "repaired"
+        if lp.bound is not None:
+            lp_bound = lp.bound
+            placed = _better(
+                instance, items, _compact(instance, items, lp.placed, deadline), placed
+            )
+            if lp.proved:
+                class_of = {s: k for k, members in enumerate(classes) for s in members}
+                chosen = {c: class_of[s] for c, s in lp.placed.items()}
+                weight = WeightResult(lp.weight, lp.bound, proved=True, chosen=chosen)
     if weight is None:
         try:
             weight = best_weight(instance, items, classes, _WEIGHT_SHARE * time_limit)
         except Exception:  # a MIP solver failing must not cost the schedule found so far
             logger.exception("weight model failed; going on from the first-come schedule")
             weight = WeightResult(objective=-1, bound=total, proved=False)
+        weight.bound = min(weight.bound, lp_bound)
+        weight.proved = weight.proved or weight.objective >= weight.bound
         if (
             exact_reach
             and weight.objective < total <= weight.bound

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench.scheduling import Size, generate
-from scheduling import maxsat, solver
+from scheduling import maxsat, slotlp, solver
 from scheduling.candidates import candidates
 from scheduling.greedy import greedy
 from scheduling.problem import Meeting, instance_from_dict
@@ -96,9 +96,22 @@ def _weight_model_times_out(instance, items, classes, time_limit, spread=True):
     return WeightResult(objective=-1, bound=sum(item.weight for item in items), proved=False)
 
 
-@pytest.mark.parametrize("first_phase", [_weight_model_fails, _weight_model_times_out])
-def test_anytime_first_phase_failing_still_beats_first_come(monkeypatch, first_phase):
+def _lp_fails(*args, **kwargs):
+    raise RuntimeError("LP solver crashed")
+
+
+def _lp_times_out(instance, items, time_limit, near=None):
+    time.sleep(min(time_limit, 1.0))
+    return slotlp.LPResult(bound=None)
+
+
+@pytest.mark.parametrize(
+    "lp, first_phase",
+    [(_lp_fails, _weight_model_fails), (_lp_times_out, _weight_model_times_out)],
+)
+def test_anytime_first_phase_failing_still_beats_first_come(monkeypatch, lp, first_phase):
     inst = generate(Size("T", 10, 60, 2, 8.0), seed=3)  # tables scarce: not every request fits
+    monkeypatch.setattr(slotlp, "solve_lp", lp)
     monkeypatch.setattr(solver, "best_weight", first_phase)
     monkeypatch.setattr(maxsat, "place_all", lambda *args, **kwargs: None)
     base = greedy(inst)
