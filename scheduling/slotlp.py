@@ -29,7 +29,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from .candidates import Candidate
 from .problem import Instance
@@ -61,78 +61,87 @@ def solve_lp(
     time_limit: float,
     near: dict[int, int] | None = None,
 ) -> LPResult:
-    """Solve the LP within `time_limit` seconds (of simplex); round and repair its solution.
+    """Solve the LP within `time_limit` seconds; round and repair its solution.
 
     With `near` (candidate -> slot, a schedule with few breaks), the objective also rewards
     keeping `near`'s meetings on their day (1) and slot (2), scaled so that the whole reward
     is worth less than one unit of weight: among the weight-optimal solutions the LP picks one
     that disturbs `near`'s breaks least (a second LP with the weight fixed did the same, but
     took 2 to 15 times as long as the first on L).
+
+    The model is written as a protocol buffer and solved in one call (`SolveWithProto`), which
+    returns the values and duals as arrays: three times faster to build on L than one Python
+    call per coefficient.
     """
     started = time.perf_counter()
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    inf = solver.infinity()
+    near = near or {}
+    # Weight counts `scale` times: a reward of at most 2 per meeting of `near` never outweighs it.
+    scale = 2 * len(near) + 1
     parts = {p.id: p for p in instance.participants}
     day = [sl.day for sl in instance.slots]
-
-    def same_day(s: int, t: int) -> bool:
-        return day[s] == day[t]
-
-    # Every row with its right-hand side; a column lists its rows.
-    rows: list[tuple[pywraplp.Constraint, float, bool]] = []  # (row, rhs, equality)
+    request = linear_solver_pb2.MPModelRequest()
+    model = request.model
+    model.maximize = True
+    # Rows: (right-hand side, equality) and the columns in each; a column lists its rows.
+    rows: list[tuple[float, bool]] = []
+    row_columns: list[list[int]] = []
     by_key: dict[tuple, int] = {}
 
     def row(key: tuple, rhs: float) -> int:
         r = by_key.get(key)
         if r is None:
             r = by_key[key] = len(rows)
-            rows.append((solver.Constraint(-inf, rhs), rhs, False))
+            rows.append((rhs, False))
+            row_columns.append([])
         return r
 
-    near = near or {}
-    # Weight counts `scale` times: a reward of at most 2 per meeting of `near` never outweighs it.
-    scale = 2 * len(near) + 1
-    objective = solver.Objective()
-    columns: list[tuple[int, int, pywraplp.Variable, list[int]]] = []  # (c, s, x, rows)
+    columns: list[tuple[int, int, list[int]]] = []  # (candidate, slot, rows)
     for c, item in enumerate(items):
         own = len(rows)
-        rows.append((solver.Constraint(1 if item.fixed else -inf, 1), 1.0, item.fixed))
+        rows.append((1.0, item.fixed))
+        row_columns.append([])
         people = {item.a, item.b}
+        home = near.get(c)
         for s in item.slots:
-            x = solver.NumVar(0, 1, "")
-            home = near.get(c)
-            reward = 2 if home == s else 1 if home is not None and same_day(home, s) else 0
-            objective.SetCoefficient(x, scale * item.weight + reward)
+            reward = 2 if home == s else 1 if home is not None and day[home] == day[s] else 0
+            model.variable.add(
+                lower_bound=0, upper_bound=1, objective_coefficient=scale * item.weight + reward
+            )
             members = [own, row(("slot", s), instance.slots[s].tables)]
             for pid in people:
                 members.append(row(("at", pid, s), parts[pid].capacity))
                 if parts[pid].max_meetings is not None:
                     members.append(row(("total", pid), parts[pid].max_meetings))
             for r in members:
-                rows[r][0].SetCoefficient(x, 1)
-            columns.append((c, s, x, members))
-    objective.SetMaximization()
-    left = time_limit - (time.perf_counter() - started)
-    solver.SetTimeLimit(max(1, int(1000 * left)))
-    status = solver.Solve()
-    if status != pywraplp.Solver.OPTIMAL:
-        logger.info("slot LP: status %d after %.2f s", status, time.perf_counter() - started)
+                row_columns[r].append(len(columns))
+            columns.append((c, s, members))
+    for (rhs, equality), cols in zip(rows, row_columns, strict=True):
+        ct = model.constraint.add(lower_bound=rhs if equality else -math.inf, upper_bound=rhs)
+        ct.var_index.extend(cols)
+        ct.coefficient.extend([1.0] * len(cols))
+    request.solver_type = linear_solver_pb2.MPModelRequest.GLOP_LINEAR_PROGRAMMING
+    request.solver_time_limit_seconds = max(0.1, time_limit - (time.perf_counter() - started))
+    response = linear_solver_pb2.MPSolutionResponse()
+    pywraplp.Solver.SolveWithProto(request, response)
+    if response.status != linear_solver_pb2.MPSOLVER_OPTIMAL:
+        logger.info(
+            "slot LP: status %d after %.2f s", response.status, time.perf_counter() - started
+        )
         return LPResult(bound=None, seconds=time.perf_counter() - started)
-    value = {(c, s): x.solution_value() for c, s, x, _rows in columns}
-    bound = _dual_bound(items, rows, columns, scale)
+    values = response.variable_value
+    value = {(c, s): values[j] for j, (c, s, _rows) in enumerate(columns)}
+    bound = _dual_bound(items, rows, columns, list(response.dual_value), scale)
     placed = repair(instance, items, value)
-    integral = all(v < _EPS or v > 1 - _EPS for v in value.values())
     result = LPResult(
         bound=bound,
         placed=placed,
         weight=_weight(items, placed),
-        integral=integral,
+        integral=all(v < _EPS or v > 1 - _EPS for v in values),
         seconds=time.perf_counter() - started,
     )
     logger.info(
-        "slot LP: %d columns, LP %.2f, bound %d, schedule %d (%s), %.2f s",
+        "slot LP: %d columns, bound %d, schedule %d (%s), %.2f s",
         len(columns),
-        objective.Value(),
         bound,
         result.weight,
         "integral" if result.integral else "repaired",
@@ -147,16 +156,19 @@ def _weight(items: list[Candidate], placed: dict[int, int]) -> int:
 
 def _dual_bound(
     items: list[Candidate],
-    rows: list[tuple[pywraplp.Constraint, float, bool]],
-    columns: list[tuple[int, int, pywraplp.Variable, list[int]]],
+    rows: list[tuple[float, bool]],
+    columns: list[tuple[int, int, list[int]]],
+    duals: list[float],
     scale: int,
 ) -> int:
     """Weak duality with the LP's multipliers (clipped to >= 0 on "<=" rows, divided by the
     weight's scale): a valid bound on the weight alone, whatever the reward."""
-    y = [ct.dual_value() / scale for ct, _rhs, _eq in rows]
-    y = [v if equality else max(0.0, v) for v, (_ct, _rhs, equality) in zip(y, rows, strict=True)]
-    total = sum(rhs * y[r] for r, (_ct, rhs, _eq) in enumerate(rows))
-    for c, _s, _x, members in columns:
+    y = [
+        d / scale if equality else max(0.0, d / scale)
+        for d, (_rhs, equality) in zip(duals, rows, strict=True)
+    ]
+    total = sum(rhs * y[r] for r, (rhs, _eq) in enumerate(rows))
+    for c, _s, members in columns:
         total += max(0.0, items[c].weight - sum(y[r] for r in members))
     # Integer weights: the bound rounds down (the margin absorbs float rounding of the sums).
     return math.floor(total + 1e-6)

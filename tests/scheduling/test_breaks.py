@@ -111,13 +111,31 @@ def _lp_times_out(instance, items, time_limit, near=None):
 )
 def test_anytime_first_phase_failing_still_beats_first_come(monkeypatch, lp, first_phase):
     inst = generate(Size("T", 10, 60, 2, 8.0), seed=3)  # tables scarce: not every request fits
-    monkeypatch.setattr(slotlp, "solve_lp", lp)
-    monkeypatch.setattr(solver, "best_weight", first_phase)
+    calls = []
+    monkeypatch.setattr(slotlp, "solve_lp", lambda *a, **k: calls.append("lp") or lp(*a, **k))
+    monkeypatch.setattr(
+        solver, "best_weight", lambda *a, **k: calls.append("mip") or first_phase(*a, **k)
+    )
+    # Let the MIP run after the LP failed, whatever its size: both phases fail here.
+    monkeypatch.setattr(solver, "_AGGREGATE_MAX_SHARE", 1.0)
     monkeypatch.setattr(maxsat, "place_all", lambda *args, **kwargs: None)
     base = greedy(inst)
     solution = solve(inst, time_limit=6)
     check(inst, solution)
+    assert calls == ["lp", "mip"]
     assert solution.extra["placed_from"] == "incumbent"
     assert solution.objective >= base.objective
     assert solution.breaks < base.breaks
     assert solution.seconds <= 6 * 1.05
+
+
+def test_weight_model_is_skipped_when_the_lp_did_not_finish_on_a_model_as_large(monkeypatch):
+    # Scattered absences: every slot its own class, so the MIP's root LP is the slot LP that
+    # just ran out of time; running it anyway overran the time limit (HiGHS, 35 s of 15).
+    inst = generate(Size("T", 10, 60, 2, 8.0), seed=3)
+    monkeypatch.setattr(slotlp, "solve_lp", _lp_times_out)
+    monkeypatch.setattr(solver, "best_weight", _weight_model_fails)
+    solution = solve(inst, time_limit=4)
+    check(inst, solution)
+    assert solution.extra["weight_model"] == "skipped"
+    assert solution.objective >= greedy(inst).objective
