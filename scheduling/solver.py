@@ -47,7 +47,7 @@ _WEIGHT_SHARE = 0.25
 # before the MaxSAT proof of the breaks takes the rest.
 _PLACE_SHARE = 0.15
 # Share of the time limit the slot-indexed LP may use (L: 2-7 s of 30, XL: 20-40 s of 120).
-_LP_SHARE = 0.4
+_LP_SHARE = 0.5
 # When the LP did not finish, the weight MIP runs only if aggregating slots into classes
 # leaves at most this share of its variables (otherwise its root LP is as large).
 _AGGREGATE_MAX_SHARE = 0.5
