@@ -3,16 +3,21 @@
 0. Incumbent: the first-come schedule (greedy.py), polished. Every phase below starts from the
    best schedule known and replaces it only by a better one, so that a phase that fails or runs
    out of time costs nothing; the first-come schedule is never the answer while time remains.
-1. Weight (weight.py): a MIP decides which pairs meet and in which class of interchangeable
-   slots of which day. Its optimum is a proved upper bound on the weight of any schedule. If it
-   finds nothing better than the incumbent in its share of the time, the incumbent's meetings
-   go on to the break phase.
+1. Weight. First the LP relaxation of the slot-indexed model (slotlp.py): its duals give a
+   proved upper bound, and its vertex, usually integral, is a schedule of that weight (then
+   proved optimal without any MIP); the objective also rewards keeping the incumbent's
+   meetings where they are, so that few breaks are added. Only if the LP does not prove the
+   weight, a MIP (weight.py) decides which pairs meet and in which class of interchangeable
+   slots of which day (skipped when the LP ran out of time and classes would not make the MIP
+   smaller). If nothing beats the incumbent, the incumbent's meetings go on to the break phase.
 2. Breaks, exactly (maxsat.py): for forum-sized instances, core-guided MaxSAT places the chosen
    meetings with the fewest breaks and proves it. When every candidate meeting is held, no other
    set of meetings has that weight, so both objectives are proved (status `optimal`).
 3. Breaks, at scale (placement.py, lns.py): when MaxSAT is out of reach or out of time, one
    CP-SAT model per day, then a large-neighbourhood search that only lowers breaks.
-4. Polish (compact.py): single-meeting moves, across days too, that only lower breaks.
+4. Polish (compact.py): single-meeting moves, across days too, and swaps of two meetings of
+   one participant, that only lower breaks; it also runs on the first-come schedule and on the
+   LP's, where it is the strongest tool per second on large missions.
 5. Small instances only (at most _EXACT_MAX_VARIABLES meeting variables), when not yet proved:
    the whole problem is solved again as one slot-indexed CP-SAT model, weight then breaks,
    starting from the schedule above, which proves both objectives.
