@@ -1,4 +1,4 @@
-"""Local search that lowers breaks without touching the weight (milliseconds to a second).
+"""Local search that lowers breaks without touching the weight (milliseconds to seconds).
 
 It polishes a schedule between and after the CP-SAT models, with two kinds of move, each taken
 only when it keeps every rule and strictly lowers the breaks of the participants it touches; the

@@ -127,8 +127,7 @@ def solve(
         )
         if every is not None:
             placed = _better(instance, items, _compact(instance, items, every, deadline), placed)
-            class_of = {s: k for k, members in enumerate(classes) for s in members}
-            chosen = {c: class_of[s] for c, s in every.items()}
+            chosen = _classes_of(every, classes)
             weight = WeightResult(objective=total, bound=total, proved=True, chosen=chosen)
     lp_bound = total
     if weight is None:
@@ -149,8 +148,7 @@ def solve(
                 placed,
             )
             if lp.proved:
-                class_of = {s: k for k, members in enumerate(classes) for s in members}
-                chosen = {c: class_of[s] for c, s in lp.placed.items()}
+                chosen = _classes_of(lp.placed, classes)
                 weight = WeightResult(lp.weight, lp.bound, proved=True, chosen=chosen)
         elif _aggregated_size(items, classes) > _AGGREGATE_MAX_SHARE * variables:
             # The MIP's root is an LP as large as the one that just ran out of time: it would
@@ -180,8 +178,7 @@ def solve(
                 placed = _better(
                     instance, items, _compact(instance, items, every, deadline), placed
                 )
-                class_of = {s: k for k, members in enumerate(classes) for s in members}
-                chosen = {c: class_of[s] for c, s in every.items()}
+                chosen = _classes_of(every, classes)
                 weight = WeightResult(objective=total, bound=total, proved=True, chosen=chosen)
     bound = weight.bound
     extra.setdefault("weight_model", "proved" if weight.proved else "time limit")
@@ -192,8 +189,7 @@ def solve(
     # incumbent (out of time), in which case the incumbent's meetings get their breaks lowered.
     chosen = weight.chosen
     if weight.objective <= _weight(items, placed):
-        class_of = {s: k for k, members in enumerate(classes) for s in members}
-        chosen = {c: class_of[s] for c, s in placed.items()}
+        chosen = _classes_of(placed, classes)
         extra["placed_from"] = "incumbent"
     members = sorted(chosen)
     # Within MaxSAT's reach, the placement gets a share of the time first: a schedule of the
@@ -353,6 +349,12 @@ def _exact(
             placed = found
     both = weight_proved and status == cp_model.OPTIMAL
     return placed, bound, weight_proved, both
+
+
+def _classes_of(placed: dict[int, int], classes: list[tuple[int, ...]]) -> dict[int, int]:
+    """Candidate -> class of its slot, for a schedule given as candidate -> slot."""
+    class_of = {s: k for k, members in enumerate(classes) for s in members}
+    return {c: class_of[s] for c, s in placed.items()}
 
 
 def _aggregated_size(items: list[Candidate], classes: list[tuple[int, ...]]) -> int:
