@@ -1,8 +1,13 @@
-"""Local search that lowers breaks without touching the weight (milliseconds to a second).
+"""Local search that lowers breaks without touching the weight (milliseconds to seconds).
 
-It polishes a schedule between and after the CP-SAT models: a move takes one meeting to another
-of its allowed slots (any day), keeping every rule, and is taken only when it strictly lowers
-the breaks of the meeting's two participants; the set of meetings never changes.
+It polishes a schedule between and after the CP-SAT models, with two kinds of move, each taken
+only when it keeps every rule and strictly lowers the breaks of the participants it touches; the
+set of meetings never changes:
+
+- a move takes one meeting to another of its allowed slots (any day);
+- a swap exchanges the slots of two meetings of one participant (a firm busy in every slot
+  cannot move a meeting, but can reorder them): its own slots stay the same, so only its two
+  partners' breaks change, and each slot keeps its number of meetings (tables hold).
 """
 
 from __future__ import annotations
@@ -48,9 +53,53 @@ def compact(
             prev = s
         return total
 
+    meetings_of: dict[str, list[int]] = defaultdict(list)
+    for c in where:
+        item = items[c]
+        if len(item.slots) > 1:
+            meetings_of[item.a].append(c)
+            meetings_of[item.b].append(c)
+    allowed: dict[int, set[int]] = {}
+
+    def may(c: int, t: int) -> bool:
+        if c not in allowed:
+            allowed[c] = set(items[c].slots)
+        return t in allowed[c]
+
+    def swaps() -> bool:
+        """Exchange the slots of two meetings of one participant where it lowers breaks."""
+        better = False
+        for pid, ms in meetings_of.items():
+            for i, c1 in enumerate(ms):
+                for c2 in ms[i + 1 :]:
+                    s1, s2 = where[c1], where[c2]
+                    if s1 == s2 or not (may(c1, s2) and may(c2, s1)):
+                        continue
+                    b1 = items[c1].b if items[c1].a == pid else items[c1].a
+                    b2 = items[c2].b if items[c2].a == pid else items[c2].a
+                    if busy[b1][s2] >= cap[b1] or busy[b2][s1] >= cap[b2]:
+                        continue
+                    days = {day[s1], day[s2]}
+                    before = breaks(b1, days) + breaks(b2, days)
+                    busy[b1][s1] -= 1
+                    busy[b1][s2] += 1
+                    busy[b2][s2] -= 1
+                    busy[b2][s1] += 1
+                    if breaks(b1, days) + breaks(b2, days) < before:
+                        where[c1], where[c2] = s2, s1
+                        better = True
+                    else:
+                        busy[b1][s2] -= 1
+                        busy[b1][s1] += 1
+                        busy[b2][s1] -= 1
+                        busy[b2][s2] += 1
+            if time.perf_counter() >= stop:
+                break
+        return better
+
     improved = True
     while improved and time.perf_counter() < stop:
-        improved = False
+        improved = swaps()
         for c, s in where.items():
             item = items[c]
             if len(item.slots) < 2:

@@ -3,16 +3,21 @@
 0. Incumbent: the first-come schedule (greedy.py), polished. Every phase below starts from the
    best schedule known and replaces it only by a better one, so that a phase that fails or runs
    out of time costs nothing; the first-come schedule is never the answer while time remains.
-1. Weight (weight.py): a MIP decides which pairs meet and in which class of interchangeable
-   slots of which day. Its optimum is a proved upper bound on the weight of any schedule. If it
-   finds nothing better than the incumbent in its share of the time, the incumbent's meetings
-   go on to the break phase.
+1. Weight. First the LP relaxation of the slot-indexed model (slotlp.py): its duals give a
+   proved upper bound, and its vertex, usually integral, is a schedule of that weight (then
+   proved optimal without any MIP); the objective also rewards keeping the incumbent's
+   meetings where they are, so that few breaks are added. Only if the LP does not prove the
+   weight, a MIP (weight.py) decides which pairs meet and in which class of interchangeable
+   slots of which day (skipped when the LP ran out of time and classes would not make the MIP
+   smaller). If nothing beats the incumbent, the incumbent's meetings go on to the break phase.
 2. Breaks, exactly (maxsat.py): for forum-sized instances, core-guided MaxSAT places the chosen
    meetings with the fewest breaks and proves it. When every candidate meeting is held, no other
    set of meetings has that weight, so both objectives are proved (status `optimal`).
 3. Breaks, at scale (placement.py, lns.py): when MaxSAT is out of reach or out of time, one
    CP-SAT model per day, then a large-neighbourhood search that only lowers breaks.
-4. Polish (compact.py): single-meeting moves, across days too, that only lower breaks.
+4. Polish (compact.py): single-meeting moves, across days too, and swaps of two meetings of
+   one participant, that only lower breaks; it also runs on the first-come schedule and on the
+   LP's, where it is the strongest tool per second on large missions.
 5. Small instances only (at most _EXACT_MAX_VARIABLES meeting variables), when not yet proved:
    the whole problem is solved again as one slot-indexed CP-SAT model, weight then breaks,
    starting from the schedule above, which proves both objectives.
@@ -28,7 +33,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from . import maxsat, slotmodel
+from . import maxsat, slotlp, slotmodel
 from .candidates import Candidate, candidates, slot_classes
 from .compact import compact
 from .greedy import greedy_meetings
@@ -46,6 +51,11 @@ _WEIGHT_SHARE = 0.25
 # Within MaxSAT's reach, the share of the time left given to the placement (CP-SAT and LNS)
 # before the MaxSAT proof of the breaks takes the rest.
 _PLACE_SHARE = 0.15
+# Share of the time limit the slot-indexed LP may use (L: 2-7 s of 30, XL: 20-40 s of 120).
+_LP_SHARE = 0.5
+# When the LP did not finish, the weight MIP runs only if aggregating slots into classes
+# leaves at most this share of its variables (otherwise its root LP is as large).
+_AGGREGATE_MAX_SHARE = 0.5
 # Time for the one SAT call that tries to hold every candidate (before the weight model).
 _PLACE_ALL_SHARE = 0.1
 # ... and the share of the time left for a second try when the weight model did not conclude.
@@ -53,6 +63,11 @@ _PLACE_ALL_AGAIN = 0.3
 # Local-move polishing: a small share of the limit, at most a second, per call.
 _COMPACT_SHARE = 0.03
 _COMPACT_MAX_SECONDS = 1.0
+# ... but the first-come schedule and the LP's get up to these shares of the time left: swaps
+# take L's first-come schedule from 309 breaks to 50 (and the LP's from 153 to 65) in 4-6 s on
+# a loaded machine, more than the LNS after them achieves in the same time.
+_POLISH_SHARE = 0.15
+_LP_POLISH_SHARE = 0.3
 # Up to this many (pair, slot) variables the exact slot-indexed model runs after the
 # decomposition, to prove both objectives; beyond, it would only burn the time limit.
 _EXACT_MAX_VARIABLES = 2_000
@@ -96,11 +111,11 @@ def solve(
     progress = _Reporter(on_progress, started, time_limit)
     # The first-come schedule, polished, is the first incumbent: every later phase starts from
     # the best schedule known and only ever replaces it by a better one.
-    placed = _compact(
-        instance, items, _from_meetings(instance, items, greedy_meetings(instance)), deadline
-    )
+    first_come = _from_meetings(instance, items, greedy_meetings(instance))
+    placed = _compact(instance, items, first_come, deadline, _POLISH_SHARE)
     extra: dict[str, Any] = {"classes": len(classes)}
     total = sum(item.weight for item in items)
+    variables = sum(len(item.slots) for item in items)
     exact_reach = sum(len(item.slots) for item in items) <= maxsat.MAX_VARIABLES
     weight: WeightResult | None = None
     if exact_reach and _may_hold_all(instance, items):
@@ -112,15 +127,42 @@ def solve(
         )
         if every is not None:
             placed = _better(instance, items, _compact(instance, items, every, deadline), placed)
-            class_of = {s: k for k, members in enumerate(classes) for s in members}
-            chosen = {c: class_of[s] for c, s in every.items()}
+            chosen = _classes_of(every, classes)
             weight = WeightResult(objective=total, bound=total, proved=True, chosen=chosen)
+    lp_bound = total
+    if weight is None:
+        # The slot-indexed LP: a bound from its duals and, when its vertex is integral (the
+        # usual case), the optimal meetings. Where it proves the weight the MIP is not needed.
+        try:
+            lp = slotlp.solve_lp(instance, items, _LP_SHARE * time_limit, near=placed)
+        except Exception:  # an LP solver failing must not cost the schedule found so far
+            logger.exception("slot LP failed; going on to the weight model")
+            lp = slotlp.LPResult(bound=None)
+        extra["slot_lp"] = "none" if lp.bound is None else "integral" if lp.integral else "repaired"
+        if lp.bound is not None:
+            lp_bound = lp.bound
+            placed = _better(
+                instance,
+                items,
+                _compact(instance, items, lp.placed, deadline, _LP_POLISH_SHARE),
+                placed,
+            )
+            if lp.proved:
+                chosen = _classes_of(lp.placed, classes)
+                weight = WeightResult(lp.weight, lp.bound, proved=True, chosen=chosen)
+        elif _aggregated_size(items, classes) > _AGGREGATE_MAX_SHARE * variables:
+            # The MIP's root is an LP as large as the one that just ran out of time: it would
+            # find nothing either, and HiGHS has overrun its limit on such models (35 s of 15).
+            weight = WeightResult(objective=-1, bound=total, proved=False)
+            extra["weight_model"] = "skipped"
     if weight is None:
         try:
             weight = best_weight(instance, items, classes, _WEIGHT_SHARE * time_limit)
         except Exception:  # a MIP solver failing must not cost the schedule found so far
             logger.exception("weight model failed; going on from the first-come schedule")
             weight = WeightResult(objective=-1, bound=total, proved=False)
+        weight.bound = min(weight.bound, lp_bound)
+        weight.proved = weight.proved or weight.objective >= weight.bound
         if (
             exact_reach
             and weight.objective < total <= weight.bound
@@ -136,19 +178,18 @@ def solve(
                 placed = _better(
                     instance, items, _compact(instance, items, every, deadline), placed
                 )
-                class_of = {s: k for k, members in enumerate(classes) for s in members}
-                chosen = {c: class_of[s] for c, s in every.items()}
+                chosen = _classes_of(every, classes)
                 weight = WeightResult(objective=total, bound=total, proved=True, chosen=chosen)
     bound = weight.bound
-    extra.update(weight_model="proved" if weight.proved else "time limit", spread=weight.spread)
+    extra.setdefault("weight_model", "proved" if weight.proved else "time limit")
+    extra["spread"] = weight.spread
     progress("weight", objective=weight.objective, bound=bound)
 
     # The meetings to place: the weight model's, unless it found none or worse than the
     # incumbent (out of time), in which case the incumbent's meetings get their breaks lowered.
     chosen = weight.chosen
-    if weight.objective < _weight(items, placed):
-        class_of = {s: k for k, members in enumerate(classes) for s in members}
-        chosen = {c: class_of[s] for c, s in placed.items()}
+    if weight.objective <= _weight(items, placed):
+        chosen = _classes_of(placed, classes)
         extra["placed_from"] = "incumbent"
     members = sorted(chosen)
     # Within MaxSAT's reach, the placement gets a share of the time first: a schedule of the
@@ -206,7 +247,6 @@ def solve(
     every_one = breaks_proved and len(placed) == len(items)
     weight_proved = weight_proved or every_one
     both_proved = weight_proved and (_breaks(instance, items, placed) == 0 or every_one)
-    variables = sum(len(item.slots) for item in items)
     extra["variables"] = variables
     if not both_proved and variables <= _EXACT_MAX_VARIABLES:
         placed, bound, weight_proved, both_proved = _exact(
@@ -311,6 +351,18 @@ def _exact(
     return placed, bound, weight_proved, both
 
 
+def _classes_of(placed: dict[int, int], classes: list[tuple[int, ...]]) -> dict[int, int]:
+    """Candidate -> class of its slot, for a schedule given as candidate -> slot."""
+    class_of = {s: k for k, members in enumerate(classes) for s in members}
+    return {c: class_of[s] for c, s in placed.items()}
+
+
+def _aggregated_size(items: list[Candidate], classes: list[tuple[int, ...]]) -> int:
+    """Variables of the weight model: one per candidate and class of its slots."""
+    class_of = {s: k for k, members in enumerate(classes) for s in members}
+    return sum(len({class_of[s] for s in item.slots}) for item in items)
+
+
 def _may_hold_all(instance: Instance, items: list[Candidate]) -> bool:
     """Cheap necessary conditions for every candidate to be held: enough tables overall, and
     no participant with more candidates than its slots, capacity and max_meetings allow."""
@@ -345,9 +397,16 @@ def _compact_budget(time_limit: float) -> float:
 
 
 def _compact(
-    instance: Instance, items: list[Candidate], placed: dict[int, int], deadline: float
+    instance: Instance,
+    items: list[Candidate],
+    placed: dict[int, int],
+    deadline: float,
+    share: float | None = None,
 ) -> dict[int, int]:
-    budget = min(_compact_budget(deadline - time.perf_counter()), deadline - time.perf_counter())
+    """Polish for a small budget, or for `share` of the time left (the polish of a whole
+    schedule of new meetings, before the placement)."""
+    left = deadline - time.perf_counter()
+    budget = min(_compact_budget(left) if share is None else share * left, left)
     return compact(instance, items, placed, max(0.0, budget))
 
 

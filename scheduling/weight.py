@@ -14,7 +14,9 @@ class's meetings can always be spread over its slots (König's edge-colouring th
 equitable colouring for the tables), so the bound is reached in practice; the placement
 (placement.py) confirms it slot by slot. This model is tiny next to the slot-indexed one
 (XL: 46 thousand variables instead of 300 thousand) and its LP relaxation is nearly integral,
-so HiGHS proves it in seconds where CP-SAT did not in minutes.
+so HiGHS proves it in seconds where CP-SAT did not in minutes. Where participants are away on
+scattered slots, every slot is its own class and nothing is gained: there the solver relies on
+the slot-indexed LP (slotlp.py) and runs this model only if that LP did not prove the weight.
 
 A second solve keeps the weight at its optimum and spreads each participant's meetings over
 as many days as possible: a participant with a single meeting on a day can have no break

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench.scheduling import Size, generate
-from scheduling import maxsat, solver
+from scheduling import maxsat, slotlp, solver
 from scheduling.candidates import candidates
 from scheduling.greedy import greedy
 from scheduling.problem import Meeting, instance_from_dict
@@ -96,15 +96,46 @@ def _weight_model_times_out(instance, items, classes, time_limit, spread=True):
     return WeightResult(objective=-1, bound=sum(item.weight for item in items), proved=False)
 
 
-@pytest.mark.parametrize("first_phase", [_weight_model_fails, _weight_model_times_out])
-def test_anytime_first_phase_failing_still_beats_first_come(monkeypatch, first_phase):
+def _lp_fails(*args, **kwargs):
+    raise RuntimeError("LP solver crashed")
+
+
+def _lp_times_out(instance, items, time_limit, near=None):
+    time.sleep(min(time_limit, 1.0))
+    return slotlp.LPResult(bound=None)
+
+
+@pytest.mark.parametrize(
+    "lp, first_phase",
+    [(_lp_fails, _weight_model_fails), (_lp_times_out, _weight_model_times_out)],
+)
+def test_anytime_first_phase_failing_still_beats_first_come(monkeypatch, lp, first_phase):
     inst = generate(Size("T", 10, 60, 2, 8.0), seed=3)  # tables scarce: not every request fits
-    monkeypatch.setattr(solver, "best_weight", first_phase)
+    calls = []
+    monkeypatch.setattr(slotlp, "solve_lp", lambda *a, **k: calls.append("lp") or lp(*a, **k))
+    monkeypatch.setattr(
+        solver, "best_weight", lambda *a, **k: calls.append("mip") or first_phase(*a, **k)
+    )
+    # Let the MIP run after the LP failed, whatever its size: both phases fail here.
+    monkeypatch.setattr(solver, "_AGGREGATE_MAX_SHARE", 1.0)
     monkeypatch.setattr(maxsat, "place_all", lambda *args, **kwargs: None)
     base = greedy(inst)
     solution = solve(inst, time_limit=6)
     check(inst, solution)
+    assert calls == ["lp", "mip"]
     assert solution.extra["placed_from"] == "incumbent"
     assert solution.objective >= base.objective
     assert solution.breaks < base.breaks
     assert solution.seconds <= 6 * 1.05
+
+
+def test_weight_model_is_skipped_when_the_lp_did_not_finish_on_a_model_as_large(monkeypatch):
+    # Scattered absences: every slot its own class, so the MIP's root LP is the slot LP that
+    # just ran out of time; running it anyway overran the time limit (HiGHS, 35 s of 15).
+    inst = generate(Size("T", 10, 60, 2, 8.0), seed=3)
+    monkeypatch.setattr(slotlp, "solve_lp", _lp_times_out)
+    monkeypatch.setattr(solver, "best_weight", _weight_model_fails)
+    solution = solve(inst, time_limit=4)
+    check(inst, solution)
+    assert solution.extra["weight_model"] == "skipped"
+    assert solution.objective >= greedy(inst).objective
