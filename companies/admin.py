@@ -6,9 +6,9 @@ from .services import company_delete
 
 @admin.register(Sector)
 class SectorAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name_fr", "name_en", "position"]
+    list_display = ["slug", "name_fr", "name_en", "name_ar", "position"]
     list_editable = ["position"]
-    search_fields = ["slug", "name_fr", "name_en"]
+    search_fields = ["slug", "name_fr", "name_en", "name_ar"]
 
 
 @admin.register(Company)

@@ -16,7 +16,11 @@ class Sector(models.Model):
     slug = models.SlugField(_("code"), max_length=50, unique=True)
     name_fr = models.CharField(_("name (French)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=100, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    # The name columns, for reads through ``values()`` (``label``): one per interface language.
+    NAME_FIELDS = ("name_fr", "name_en", "name_ar")
 
     class Meta:
         ordering = ["position", "slug"]
@@ -28,7 +32,15 @@ class Sector(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "fr").startswith("en") else self.name_fr
+        """The name in the reader's language; French when it has none in that language."""
+        return self.label({field: getattr(self, field) for field in self.NAME_FIELDS})
+
+    @classmethod
+    def label(cls, names: dict, prefix: str = "") -> str:
+        """The name in the reader's language from a ``values()`` row holding the
+        ``prefix + NAME_FIELDS`` columns; French when it has none in that language."""
+        language = (get_language() or "fr")[:2]
+        return names.get(f"{prefix}name_{language}") or names[f"{prefix}name_fr"]
 
 
 class SizeBand(models.TextChoices):

@@ -14,11 +14,11 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
-from companies.models import OperatorKind
+from companies.models import OperatorKind, Sector
 from core.languages import languages_text
 from matchmaking.models import (
     ACTIVE,
@@ -236,8 +236,7 @@ class Cockpit:
 def _sector_name(row) -> str:
     if row["company__sectors__pk"] is None:
         return _("No sector given")
-    english = (get_language() or "fr").startswith("en")
-    return row["company__sectors__name_en" if english else "company__sectors__name_fr"]
+    return Sector.label(row, prefix="company__sectors__")
 
 
 def _charts(mission: Mission) -> list[Chart]:
@@ -246,7 +245,7 @@ def _charts(mission: Mission) -> list[Chart]:
         (
             (_sector_name(row), row["n"])
             for row in meetings.values(
-                "company__sectors__pk", "company__sectors__name_fr", "company__sectors__name_en"
+                "company__sectors__pk", *(f"company__sectors__{f}" for f in Sector.NAME_FIELDS)
             ).annotate(n=Count("pk"))
         ),
         key=lambda r: (-r[1], r[0]),

@@ -18,10 +18,10 @@ from decimal import Decimal
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from companies.models import Sector
 from matchmaking.models import ACTIVE, BOTH_CONFIRMED, Meeting, MeetingStatus
 from missions.models import Mission
 
@@ -240,8 +240,7 @@ def _groups(mission: Mission, fields: tuple[str, ...], label) -> list[Group]:
 def _sector_label(row: dict) -> str:
     if row["company__sectors__pk"] is None:
         return _("No sector given")
-    english = (get_language() or "fr").startswith("en")
-    return row["company__sectors__name_en" if english else "company__sectors__name_fr"]
+    return Sector.label(row, prefix="company__sectors__")
 
 
 def _country_label(row: dict) -> str:
@@ -318,7 +317,7 @@ def mission_report(*, mission: Mission) -> MissionReport:
         stage_rows=_stage_rows(totals, feedback, row),
         sectors=_groups(
             mission,
-            ("company__sectors__pk", "company__sectors__name_fr", "company__sectors__name_en"),
+            ("company__sectors__pk", *(f"company__sectors__{f}" for f in Sector.NAME_FIELDS)),
             _sector_label,
         ),
         countries=_groups(mission, ("operator__country",), _country_label),

@@ -152,7 +152,7 @@ class RowForm(forms.Form):
                 (
                     s
                     for s in self._sectors
-                    if name in {s.slug, s.name_fr.lower(), s.name_en.lower()}
+                    if name in {s.slug, s.name_fr.lower(), s.name_en.lower(), s.name_ar}
                 ),
                 None,
             )
