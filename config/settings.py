@@ -125,7 +125,7 @@ RELEASE = env.str("RELEASE", default="dev")
 CACHES = {
     "default": {
         "BACKEND": (
-            "core.redis_cache.RedisCache"
+            "django.core.cache.backends.redis.RedisCache"
             if REDIS_URL
             else "django.core.cache.backends.locmem.LocMemCache"
         ),
