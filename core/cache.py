@@ -14,19 +14,39 @@ Who bumps: ``matchmaking/freshness.py``, from model signals. Templates cache wha
 for every reader with ``{% cache TIMEOUT name stamp ... %}``; ``cached`` keeps computed values.
 Entries also expire after ``TIMEOUT``. The release is part of every key (``KEY_PREFIX``), so a
 new release never reads what another release cached.
+
+Within one request each version is read once (the page's many entries and fragments would
+otherwise read them again each time, a Redis round trip each): the request sees the versions of
+its start, like a snapshot, and a bump made by the request itself (a booking, then its page)
+replaces the bumped versions at once, so the request never serves what it has just changed.
+Outside requests (tasks, commands, shells) nothing is remembered.
 """
 
 import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 
+from asgiref.local import Local
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils.translation import get_language
 
 TIMEOUT = 300
 ACTIVITY = "activity"
 _MISSING = object()
+_request = Local()  # .versions: the versions read in the current request (None outside one)
+
+
+@receiver(request_started)
+def _remember_versions(**kwargs) -> None:
+    _request.versions = {}
+
+
+@receiver(request_finished)
+def _forget_versions(**kwargs) -> None:
+    _request.versions = None
 
 
 def party(side: str, pk: int) -> str:
@@ -51,11 +71,16 @@ def stamp(mission_id: int | None = None, *scopes: str) -> str:
     keys. A counter that is missing starts at the clock, so that a fresh start (or an
     evicted counter) never meets entries made before it."""
     keys = _keys(mission_id, scopes)
-    found = cache.get_many(keys)
-    for key in keys:
+    known = getattr(_request, "versions", None)
+    found = {key: known[key] for key in keys if key in known} if known is not None else {}
+    if missing := [key for key in keys if key not in found]:
+        found.update(cache.get_many(missing))
+    for key in missing:
         if key not in found:
             cache.add(key, time.time_ns(), None)
             found[key] = cache.get(key)
+    if known is not None:
+        known.update(found)
     # Which counters too: two counters (of two missions, or two parties) may hold one value.
     return ",".join(f"{key}={found[key]}" for key in keys)
 
@@ -66,9 +91,12 @@ def expire(mission_id: int | None = None, *scopes: str) -> None:
     keys = [_key(mission_id, scope) for scope in scopes] or [_key(mission_id)]
 
     def bump() -> None:
+        known = getattr(_request, "versions", None)
         for key in keys:
             with suppress(ValueError):  # missing: ``stamp`` starts it again
                 cache.incr(key)
+            if known is not None:
+                known.pop(key, None)  # this request reads its own change
 
     transaction.on_commit(bump)
 

@@ -94,6 +94,14 @@ def _party_page(request, participant, party, *, request_form=None, status=200):
     same for every reader of this side, is a cached fragment of the template; the pair's parts
     (compatibility, requests, free slots) and the forms are rendered for each request."""
     mission = participant.mission
+    other_side = Side.OPERATOR if participant.side == Side.COMPANY else Side.COMPANY
+    # Every version the page's parts depend on, in one round trip (read once per request).
+    cache.stamp(
+        mission.pk,
+        cache.ACTIVITY,
+        cache.party(participant.side, participant.organisation.pk),
+        cache.party(other_side, party.pk),
+    )
     entry = selectors.directory_entry(participant=participant, party=party)
     entry.reasons = reasons_text(entry.match, selectors.sector_names(), participant.side)
     booking_open = mission.status in services.MATCHMAKING_OPEN
