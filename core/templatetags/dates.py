@@ -4,7 +4,8 @@ then Django's): ``{{ day|day_month }}`` "5 mars" / "5 Mar", ``{{ day|day_month_y
 ``{{ moment|day_month_year_time }}`` "7 déc. 2027, 14:05", ``{% date_range start end %}``
 "5–9 mars 2027", "28 févr. – 3 mars 2027".
 
-A language without the project's formats (Arabic for now) falls back to full month names."""
+A language without the project's formats (none of the interface's: fr, en and ar define them in
+``config/formats``) falls back to full month names."""
 
 from datetime import date
 

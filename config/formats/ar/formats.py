@@ -17,6 +17,12 @@ TIME_FORMAT = "H:i"
 DATETIME_FORMAT = "j F، Y، H:i"
 YEAR_MONTH_FORMAT = "F Y"
 MONTH_DAY_FORMAT = "j F"
+# The project's own short formats (core/templatetags/dates.py), as in fr/ and en/: Arabic has
+# no abbreviated month names, so the full ones.
+SHORT_DAY_MONTH_FORMAT = "j F"
+SHORT_DAY_MONTH_YEAR_FORMAT = "j F Y"
+WEEKDAY_DAY_MONTH_FORMAT = "l j F"
+RANGE_FIRST_DAY_FORMAT = "j"
 # The RIGHT-TO-LEFT MARKs of Django's Arabic format keep day/month/year in that order from right
 # to left as well.
 SHORT_DATE_FORMAT = "d\u200f/m\u200f/Y"
