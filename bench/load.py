@@ -7,10 +7,11 @@ machine): requests per second at saturation (the median of BENCH_REPEATS turns, 
 turns with hello, since this machine's speed drifts; skipped without locust or with
 BENCH_SATURATION=0: no longer a target), then latency percentiles at an offered load of
 BENCH_RATE requests per second (100; the booking BENCH_BOOKING_RATE, 20) for two minutes
-(BENCH_RATE_SECONDS). It also counts the SQL queries of
+(BENCH_RATE_SECONDS), after a warm-up of 40 requests by one reader (the workers' start-up, not
+measured; every other reader's first visit is). It also counts the SQL queries of
 the booking page and the agenda for a mission of 10 meetings and one of 4,000. Run it with
-`make bench-load` (BENCH_PAGES=booking for the four pages of issue 4 only); it prints its
-figures.
+`make bench-load` (BENCH_PAGES=booking for the four pages of issue 4 only, or the pages'
+short names separated by commas: BENCH_PAGES=directory,agenda); it prints its figures.
 """
 
 import csv
@@ -67,6 +68,8 @@ SCENARIOS = [
 if os.environ.get("BENCH_PAGES") == "booking":
     SCENARIOS = [s for s in SCENARIOS if s[1] in ("HelloUser", "BookingPageUser", "AgendaUser",
                                                    "BookingPostUser")]  # fmt: skip
+elif os.environ.get("BENCH_PAGES"):
+    SCENARIOS = [s for s in SCENARIOS if s[2] in os.environ["BENCH_PAGES"].split(",")]
 
 
 def _base():
@@ -235,6 +238,8 @@ def main():
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "-c",  # the product's own settings (preloaded application)
+                "config/gunicorn.conf.py",
                 "config.wsgi:application",
                 "--workers",
                 str(WORKERS),
@@ -242,6 +247,8 @@ def main():
                 f"127.0.0.1:{PORT}",
                 "--log-level",
                 "warning",
+                "--access-logfile",  # written, as in production, but not to this terminal
+                "/dev/null",
             ],
             cwd=ROOT,
             env=ENV,
@@ -264,6 +271,10 @@ def main():
                 ceiling = statistics.median(hellos) if hellos else None
                 saturation = statistics.median(pages) if pages else ceiling
                 urls, cookies = OPEN_LOOP[user_class](big)
+                # Warm-up, not measured: each worker's first requests import and compile what
+                # the page needs. One reader only, so every other reader's first visit (its own
+                # cached parts to build) is in the measured run.
+                openloop.run(urls, rate=20, seconds=2, cookies=cookies[:1])
                 steady = openloop.run(
                     urls,
                     rate=BOOKING_RATE if user_class == "BookingPostUser" else RATE,

@@ -14,6 +14,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 # The printed agendas of a whole side take up to a minute on a very large mission.
 timeout = 120
 accesslog = "-"
+# The application (every view, see config/wsgi.py) is loaded once before the workers fork: a new
+# worker answers its first request at once, and the workers share the memory of the code.
+preload_app = True
 
 
 class _Response(wsgi.Response):

@@ -22,6 +22,7 @@ side.
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 SECTOR_POINTS, SECTOR_CAP = 30, 60
 OBJECTIVE_POINTS = 25
@@ -81,9 +82,10 @@ class Match:
         return False if "no_language" in codes else None
 
 
-def _words(text: str) -> set[str]:
+@lru_cache(maxsize=4096)  # a directory scores each offer against many needs
+def _words(text: str) -> frozenset[str]:
     plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    return {w for w in re.findall(r"[a-z]{5,}", plain) if w not in STOPWORDS}
+    return frozenset(w for w in re.findall(r"[a-z]{5,}", plain) if w not in STOPWORDS)
 
 
 def shared_languages(firm: frozenset[str], operator: frozenset[str]) -> frozenset[str] | None:

@@ -261,81 +261,114 @@ def party_links(*, participant: Participant) -> dict:
     )
 
 
-def _directory_entries(participant: Participant, parties: list) -> list[DirectoryEntry]:
-    """Scores and request/meeting flags of ``parties`` for the viewer."""
-    links = party_links(participant=participant)
+def participant_profile(participant: Participant) -> FirmProfile | OperatorProfile:
+    """The viewer's own profile (sectors, contacts and delegates prefetched by
+    ``participant_for``)."""
     if participant.side == Side.COMPANY:
-        viewer = firm_profile(participant.company, participant.application)
-    else:
-        viewer = operator_profile(participant.operator)  # sectors prefetched by participant_for
-    entries = []
-    for party in parties:
-        if participant.side == Side.COMPANY:
-            match = compatibility(viewer, operator_profile(party))
-        else:
-            application = party.mission_applications[0] if party.mission_applications else None
-            match = compatibility(firm_profile(party, application), viewer)
-        entries.append(
-            DirectoryEntry(
-                party=party,
-                match=match,
-                asked=party.pk in links["asked"],
-                asked_by_them=party.pk in links["asked_by_them"],
-                meeting_start=links["meetings"].get(party.pk),
+        return firm_profile(participant.company, participant.application)
+    return operator_profile(participant.operator)
+
+
+def _entry(participant, viewer, links, party, profile) -> DirectoryEntry:
+    firm_reads = participant.side == Side.COMPANY
+    return DirectoryEntry(
+        party=party,
+        match=compatibility(viewer, profile) if firm_reads else compatibility(profile, viewer),
+        asked=party.pk in links["asked"],
+        asked_by_them=party.pk in links["asked_by_them"],
+        meeting_start=links["meetings"].get(party.pk),
+    )
+
+
+@dataclass(frozen=True)
+class Card:
+    """A firm or operator as the directory lists it, the same for every reader of a side."""
+
+    pk: int
+    name: str
+    detail: str  # the operator's kind and city, or the firm's city
+    logo: str  # the logo's URL, or ""
+    url: str  # its booking page
+    profile: FirmProfile | OperatorProfile
+    text: str  # what the search looks in (names, offer or needs), casefolded
+    kind: str = ""
+    country: str = ""
+    city: str = ""
+
+    def __str__(self):
+        return self.name
+
+
+def directory_cards(*, mission: Mission, side: str) -> list[Card]:
+    """The other side of the mission for readers of ``side``, read once for all of them."""
+
+    def build():
+        party_url = reverse("matchmaking:party", args=[mission.slug, 0])
+        if side == Side.OPERATOR:
+            return [
+                Card(
+                    pk=firm.pk,
+                    name=str(firm),
+                    detail=firm.city,
+                    logo=firm.logo.url if firm.logo else "",
+                    url=with_pk(party_url, firm.pk),
+                    profile=firm_profile(firm, firm.mission_applications[0]),
+                    text=" ".join((firm.legal_name, firm.trade_name, firm.offer)).casefold(),
+                    city=firm.city,
+                )
+                for firm in delegation(mission=mission).distinct()
+            ]
+        return [
+            Card(
+                pk=operator.pk,
+                name=operator.name,
+                detail=f"{operator.get_kind_display()} · {operator.city}",
+                logo="",
+                url=with_pk(party_url, operator.pk),
+                profile=operator_profile(operator),
+                text=" ".join((operator.name, operator.needs)).casefold(),
+                kind=operator.kind,
+                country=str(operator.country),
+                city=operator.city,
             )
-        )
-    return entries
+            for operator in confirmed_operators(mission=mission).distinct()
+        ]
+
+    return cache.cached(f"cards:{side}", build, mission_id=mission.pk, per_language=True)
 
 
-def _other_side(participant: Participant) -> QuerySet:
-    if participant.side == Side.OPERATOR:
-        return delegation(mission=participant.mission)
-    return confirmed_operators(mission=participant.mission)
+def _shown(card: Card, filters: dict) -> bool:
+    search = filters.get("q", "").strip().casefold()
+    return (
+        (not search or search in card.text)
+        and (not filters.get("kind") or card.kind == filters["kind"])
+        and (not filters.get("country") or card.country == filters["country"])
+        and (not filters.get("city") or card.city.casefold() == filters["city"].casefold())
+        and (not filters.get("sector") or filters["sector"] in card.profile.sectors)
+    )
 
 
 def directory(*, participant: Participant, filters: dict) -> list[DirectoryEntry]:
-    """The other side of the mission, best matches first, with filters and search."""
-    mission = participant.mission
-    search = filters.get("q", "").strip()
-    if not search and not any(filters.get(name) for name in ("kind", "country", "city", "sector")):
-        # Unfiltered, the other side is the same for every reader of a side: read once.
-        parties = cache.cached(
-            f"other-side:{participant.side}",
-            lambda: list(_other_side(participant).distinct()),
-            mission_id=mission.pk,
-        )
-        return _sorted_entries(participant, parties)
-    parties = _other_side(participant)
-    if participant.side == Side.OPERATOR:
-        if search:
-            parties = parties.filter(
-                Q(legal_name__icontains=search)
-                | Q(trade_name__icontains=search)
-                | Q(offer__icontains=search)
-            )
-    else:
-        if search:
-            parties = parties.filter(Q(name__icontains=search) | Q(needs__icontains=search))
-        if filters.get("kind"):
-            parties = parties.filter(kind=filters["kind"])
-        if filters.get("country"):
-            parties = parties.filter(country=filters["country"])
-    if filters.get("city"):
-        parties = parties.filter(city__iexact=filters["city"])
-    if filters.get("sector"):
-        parties = parties.filter(sectors__slug=filters["sector"])
-    return _sorted_entries(participant, list(parties.distinct()))
-
-
-def _sorted_entries(participant: Participant, parties: list) -> list[DirectoryEntry]:
-    entries = _directory_entries(participant, parties)
-    entries.sort(key=lambda e: (-e.match.score, str(e.party)))
+    """The other side of the mission that ``filters`` keep (search, sector, city; the firms
+    also filter operators by kind and country), best matches first."""
+    viewer, links = participant_profile(participant), party_links(participant=participant)
+    entries = [
+        _entry(participant, viewer, links, card, card.profile)
+        for card in directory_cards(mission=participant.mission, side=participant.side)
+        if _shown(card, filters)
+    ]
+    entries.sort(key=lambda e: (-e.match.score, e.party.name.casefold()))
     return entries
 
 
 def directory_entry(*, participant: Participant, party) -> DirectoryEntry:
     """The directory line of one firm or operator (for its page)."""
-    return _directory_entries(participant, [party])[0]
+    if participant.side == Side.COMPANY:
+        profile = operator_profile(party)
+    else:
+        profile = firm_profile(party, party.mission_applications[0])
+    links = party_links(participant=participant)
+    return _entry(participant, participant_profile(participant), links, party, profile)
 
 
 def counterpart(*, participant: Participant, pk: int):

@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
@@ -20,6 +21,8 @@ from .calendar import calendar_bytes
 from .forms import DirectoryFilterForm, MeetingCancelForm, RequestForm
 from .models import CalendarFeed, Meeting, MeetingRequest, Side, Slot
 from .reasons import reasons_text
+
+DIRECTORY_PAGE = 50  # entries per page of the directory
 
 
 def _participant(request, slug) -> services.Participant:
@@ -54,26 +57,23 @@ def _slot(mission, value: str) -> Slot | None:
 def directory(request, slug):
     participant = _participant(request, slug)
     mission, side, pk = participant.mission, participant.side, participant.organisation.pk
-
-    def filter_form():
-        return DirectoryFilterForm(
-            request.GET or None,
-            sectors=selectors.sector_names().items(),
-            # Only firms filter operators by country.
-            countries=selectors.operator_countries(mission=mission) if side == Side.COMPANY else (),
-        )
-
-    form = SimpleLazyObject(filter_form)
+    form = DirectoryFilterForm(
+        request.GET or None,
+        sectors=selectors.sector_names().items(),
+        # Only firms filter operators by country.
+        countries=selectors.operator_countries(mission=mission) if side == Side.COMPANY else (),
+    )
+    valid = form.is_valid()
+    filters = {name: value for name, value in form.cleaned_data.items() if value} if valid else {}
+    page_number = parse_id(request.GET.get("page", "")) or 1
 
     def entries():
-        filters = form.cleaned_data if form.is_valid() else {}
         found = selectors.directory(participant=participant, filters=filters)
+        page = Paginator(found, DIRECTORY_PAGE).get_page(page_number)
         names = selectors.sector_names()
-        party_url = reverse("matchmaking:party", args=[mission.slug, 0])
-        for entry in found:
+        for entry in page:
             entry.reasons = reasons_text(entry.match, names, side)
-            entry.url = selectors.with_pk(party_url, entry.party.pk)
-        return found
+        return page
 
     return render(
         request,
@@ -81,9 +81,12 @@ def directory(request, slug):
         {
             "participant": participant,
             "mission": mission,
-            # Read only when the template's cached fragment of the filters and list is missing.
-            "entries": SimpleLazyObject(entries),
+            # Read only when the template's cached fragment of the list is missing.
+            "page": SimpleLazyObject(entries),
             "stamp": cache.stamp(mission.pk, cache.party(side, pk)),
+            # The list's fragment varies with the filters once cleaned, never with raw input.
+            "list_key": f"{sorted(filters.items())}:{page_number}",
+            "query": urlencode(sorted(filters.items())) + "&" if filters else "",
             "form": form,
         },
     )

@@ -46,7 +46,6 @@ from matchmaking.selectors import operators_languages
 from matchmaking.services import requests_settle
 from missions.models import Application, Mission, MissionStatus
 from outbox.services import email_send, recipients_for_users
-from scheduling import solver
 from scheduling.problem import Solution
 from scheduling.validate import count_breaks
 
@@ -285,6 +284,10 @@ def proposal_compute(*, proposal_id: int) -> ScheduleProposal | None:
             return proposal
         proposal.started_at = timezone.now()
         proposal.save(update_fields=["started_at"])
+    # Imported here: OR-Tools (with pandas) costs each web process 80 MB and 0.3 s to load, and
+    # only the worker that computes needs it.
+    from scheduling import solver
+
     mission = proposal.mission
     started = time.monotonic()
     try:

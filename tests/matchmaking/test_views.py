@@ -63,6 +63,42 @@ def test_directory_ranks_operators_with_reasons(client, session):
     assert "Distri Lagune" not in filtered
 
 
+def test_directory_pages_keep_the_filters_and_show_every_party_once(client, session):
+    """Past 50 parties the directory is paged, best matches first; the page links keep the
+    cleaned filters (never the raw query), and every party shows on exactly one page."""
+    owner, _contact = participants(session.mission)
+    for i in range(55):
+        RegistrationFactory(
+            mission=session.mission,
+            operator__name=f"Banque {i:02}",
+            operator__kind="bank",
+            operator__city="Abidjan",
+            status="confirmed",
+        )
+    client.force_login(owner)
+    url = reverse("matchmaking:directory", args=[session.mission.slug])
+    first = client.get(url, {"kind": "bank", "q": "  banque ", "junk": "<x>"}).content.decode()
+    assert "55 résultats" in first and "1 / 2" in first
+    pages = first[first.index('class="pagination') :]
+    assert 'href="?kind=bank&amp;q=banque&amp;page=2"' in pages and "junk" not in pages
+    second = client.get(url, {"kind": "bank", "q": "banque", "page": "2"}).content.decode()
+    names = re.findall(r"Banque \d\d", first) + re.findall(r"Banque \d\d", second)
+    assert sorted(names) == [f"Banque {i:02}" for i in range(55)]
+    assert client.get(url, {"page": "999"}).status_code == 200  # past the end: the last page
+
+
+def test_an_invalid_filter_shows_its_own_value_to_its_reader_only(client, session):
+    owner, contact = participants(session.mission)
+    url = reverse("matchmaking:directory", args=[session.mission.slug])
+    client.force_login(owner)
+    odd = client.get(url, {"q": "x" * 101, "country": "ZZ"}).content.decode()
+    assert "x" * 101 in odd  # its reader sees what they typed
+    client.force_login(contact)
+    assert "x" * 101 not in client.get(url).content.decode()
+    client.force_login(owner)
+    assert "x" * 101 not in client.get(url).content.decode()
+
+
 def test_operator_books_a_free_slot_from_the_firms_page(
     client, session, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -322,7 +358,7 @@ def test_directory_and_agenda_query_counts_do_not_grow(client, queries, page):
     response = client.get(url)
     # 48 meetings; the directory lists the 49 confirmed operators (the first one met nobody).
     if page.endswith("directory"):
-        assert len(response.context["entries"]) == 49
+        assert len(response.context["page"].object_list) == 49
     else:
         assert response.content.decode().count('<li class="list-group-item') == 48
 
