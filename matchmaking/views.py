@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
@@ -86,7 +85,7 @@ def directory(request, slug):
             "stamp": cache.stamp(mission.pk, cache.party(side, pk)),
             # The list's fragment varies with the filters once cleaned, never with raw input.
             "list_key": f"{sorted(filters.items())}:{page_number}",
-            "query": urlencode(sorted(filters.items())) + "&" if filters else "",
+            "filters": filters,
             "form": form,
         },
     )
