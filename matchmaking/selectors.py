@@ -548,6 +548,7 @@ class AgendaRow:
 
     pk: int
     starts_at: datetime
+    day: date  # in the mission's time zone
     time: str
     counterpart: str
     detail: str
@@ -573,19 +574,7 @@ def with_pk(url_for_zero: str, pk: int) -> str:
 
 def agenda_rows(*, participant: Participant) -> list[AgendaRow]:
     """The participant's meetings as printable rows: plain values, no model instances, so that
-    an agenda of a hundred meetings stays cheap; kept until the participant's meetings or the
-    mission change."""
-    side, pk = participant.side, participant.organisation.pk
-    return cache.cached(
-        f"agenda:{side}:{pk}",
-        lambda: _agenda_rows(participant),
-        mission_id=participant.mission.pk,
-        scopes=[cache.party(side, pk)],
-        per_language=True,
-    )
-
-
-def _agenda_rows(participant: Participant) -> list[AgendaRow]:
+    an agenda of a hundred meetings stays cheap (the page caches what it renders of them)."""
     zone = participant.mission.tzinfo
     slug = participant.mission.slug
     statuses = dict(MeetingStatus.choices)
@@ -613,6 +602,7 @@ def _agenda_rows(participant: Participant) -> list[AgendaRow]:
             AgendaRow(
                 pk=m["pk"],
                 starts_at=m["slot__starts_at"],
+                day=start.date(),
                 time=f"{start:%H:%M}–{end:%H:%M}",
                 counterpart=counterpart,
                 detail=" · ".join(place),

@@ -256,15 +256,16 @@ def request_action(request, slug, pk):
 @login_required
 def agenda(request, slug):
     participant = _participant(request, slug)
-    rows = selectors.agenda_rows(participant=participant)
+    side, pk = participant.side, participant.organisation.pk
     return render(
         request,
         "matchmaking/agenda.html",
         {
             "participant": participant,
             "mission": participant.mission,
-            "days": selectors.by_local_day(rows, participant.mission.tzinfo),
-            "count": len(rows),
+            # Read only when the template's cached fragment of the agenda is missing.
+            "rows": SimpleLazyObject(lambda: selectors.agenda_rows(participant=participant)),
+            "stamp": cache.stamp(participant.mission.pk, cache.party(side, pk)),
         },
     )
 
@@ -286,24 +287,33 @@ def _own_meeting(participant, pk) -> Meeting:
     return meeting
 
 
-@require_POST
 @login_required
 def meeting_cancel(request, slug, pk):
+    """The page that asks before cancelling (with an optional reason), and the cancellation."""
     participant = _participant(request, slug)
     meeting = _own_meeting(participant, pk)
-    form = MeetingCancelForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors["reason"]))
+    form = MeetingCancelForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():  # a POST: the reason is optional
+        try:
+            services.meeting_cancel(
+                meeting=meeting, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.MatchmakingError as exc:
+            messages.error(request, str(exc))
+            return redirect("matchmaking:agenda", slug=slug)
+        messages.success(request, _("The meeting is cancelled; both sides are told by e-mail."))
         return redirect("matchmaking:agenda", slug=slug)
-    try:
-        services.meeting_cancel(
-            meeting=meeting, by=request.user, reason=form.cleaned_data["reason"]
-        )
-    except services.MatchmakingError as exc:
-        messages.error(request, str(exc))
-        return redirect("matchmaking:agenda", slug=slug)
-    messages.success(request, _("The meeting is cancelled; both sides are told by e-mail."))
-    return redirect("matchmaking:agenda", slug=slug)
+    return render(
+        request,
+        "matchmaking/cancel.html",
+        {
+            "participant": participant,
+            "mission": participant.mission,
+            "meeting": meeting,
+            "form": form,
+        },
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required

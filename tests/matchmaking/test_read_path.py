@@ -10,7 +10,12 @@ from django.urls import reverse
 
 from companies.models import Sector
 from matchmaking import services
-from tests.factories import MeetingSessionFactory, StaffFactory, participants
+from tests.factories import (
+    CompanyMemberFactory,
+    MeetingSessionFactory,
+    StaffFactory,
+    participants,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +107,41 @@ def test_two_firms_agendas_show_each_its_own_name_and_meetings(
             assert met.operator.name in page and other_met.operator.name not in page
             assert owner.email in page and other_owner.email not in page
             assert TOKEN_RE.search(page)
+
+
+def test_two_members_of_one_firm_share_its_agenda_not_their_token_and_cancel_from_a_page(
+    session, django_capture_on_commit_callbacks
+):
+    """The agenda is cached once for the whole firm (it holds no form); each member's page still
+    carries their own name and CSRF token, and cancelling asks on a page of its own."""
+    owner, contact = participants(session.mission)
+    colleague = CompanyMemberFactory(company=owner.company, company_role="member")
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = _book(session, owner, contact)
+    url = reverse("matchmaking:agenda", args=[session.mission.slug])
+    readers = {owner: _reader(owner), colleague: _reader(colleague)}
+    pages = {user: client.get(url).content.decode() for user, client in readers.items()}
+    for user, other in ((owner, colleague), (colleague, owner)):
+        assert contact.operator.name in pages[user] and "1 meeting" in pages[user]
+        assert user.email in pages[user] and other.email not in pages[user]
+    tokens = {user: TOKEN_RE.findall(page)[-1] for user, page in pages.items()}
+    cancel_url = reverse("matchmaking:meeting_cancel", args=[session.mission.slug, meeting.pk])
+    assert f'href="{cancel_url}"' in pages[colleague] and 'name="reason"' not in pages[colleague]
+    asked = readers[colleague].get(cancel_url).content.decode()
+    assert contact.operator.name in asked and 'name="reason"' in asked
+    refused = readers[colleague].post(
+        cancel_url, {"reason": "Vol annulé", "csrfmiddlewaretoken": tokens[owner]}
+    )
+    assert refused.status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        done = readers[colleague].post(
+            cancel_url, {"reason": "Vol annulé", "csrfmiddlewaretoken": TOKEN_RE.findall(asked)[-1]}
+        )
+    assert done["Location"] == url
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.cancel_reason) == ("cancelled", "Vol annulé")
+    after = readers[owner].get(url).content.decode()
+    assert contact.operator.name not in after and "0 meetings" in after
 
 
 def test_two_firms_directories_show_each_its_own_requests(

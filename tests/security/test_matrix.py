@@ -221,8 +221,12 @@ URLS = {
     ),
     "matchmaking:agenda": Row(B2B, participants()),
     "matchmaking:agenda_ics": Row(B2B, participants()),
-    "matchmaking:meeting_cancel": post_only(
-        participants(FOUND, NOT_FOUND, FOUND, NOT_FOUND), changes=OWNERS, **B2B, pk="meeting"
+    # The page that asks first (GET), then the cancellation (POST): the meeting's owners only.
+    "matchmaking:meeting_cancel": Row(
+        {**B2B, "pk": "meeting"},
+        participants(OK, NOT_FOUND, OK, NOT_FOUND),
+        post=participants(FOUND, NOT_FOUND, FOUND, NOT_FOUND),
+        changes=OWNERS,
     ),
     "matchmaking:meeting_move": Row(
         {**B2B, "pk": "meeting"},
