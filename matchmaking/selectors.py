@@ -221,7 +221,7 @@ def operator_profile(operator: Operator) -> OperatorProfile:
 
 @dataclass
 class DirectoryEntry:
-    party: object  # Company or Operator
+    party: object  # a Card in the directory; the Company or Operator on its own page
     match: Match
     asked: bool = False  # the viewer asked to meet them
     asked_by_them: bool = False

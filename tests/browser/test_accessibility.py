@@ -45,6 +45,7 @@ PAGES = [
     ("firm", "booking page", "party:"),
     ("firm", "requests", "requests:"),
     ("firm", "agenda", "agenda:"),
+    ("firm", "cancelling a meeting", "cancel:"),
     ("operator", "home", "/operator/"),
     ("operator", "profile", "/operator/profile/"),
     ("operator", "directory", "directory:"),
@@ -136,6 +137,15 @@ def resolve(page, role: str, target: str) -> str:
     page.goto("/portal/" if role == "firm" else "/operator/")
     if kind == "application":
         return page.locator("#main a[href^='/portal/applications/']").first.get_attribute("href")
+    if kind == "cancel":  # a meeting of the firm, in whichever of its missions it has one
+        missions = page.locator("#main a[href^='/m/'][href$='/directory/']").all()
+        for agenda in [
+            a.get_attribute("href").replace("/directory/", "/agenda/") for a in missions
+        ]:
+            page.goto(agenda)
+            if page.locator("#main a[href$='/cancel/']").count():
+                return page.locator("#main a[href$='/cancel/']").first.get_attribute("href")
+        raise AssertionError("the demo firm has no meeting to cancel")
     slug = _mission_slug(page)
     if kind == "party":
         page.goto(f"/m/{slug}/directory/")
