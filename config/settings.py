@@ -355,8 +355,6 @@ WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", de
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Arabic in Morocco's way (24-hour clock, Western digits): config/formats/ar/formats.py.
-FORMAT_MODULE_PATH = ["config.formats"]
 # Mission content (titles, descriptions, programme, place names: missions/translation.py) is
 # written in every language of the interface, one column per language. A reader whose language
 # is missing reads the first one present in this order, so a page never shows an empty title.
@@ -366,7 +364,8 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("fr", "en", "ar")}
 TIME_ZONE = "Africa/Casablanca"
 USE_I18N = True
 USE_TZ = True
-# Short dates in each language's own way ("5 mars", "7 déc.", "5 Mar"): config/formats/<code>/.
+# Short dates in each language's own way ("5 mars", "7 déc.", "5 Mar"; Arabic in Morocco's way:
+# 24-hour clock, Western digits): config/formats/<code>/.
 FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 LANGUAGE_COOKIE_SAMESITE = "Lax"

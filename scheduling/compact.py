@@ -59,12 +59,11 @@ def compact(
         if len(item.slots) > 1:
             meetings_of[item.a].append(c)
             meetings_of[item.b].append(c)
-    allowed: dict[int, set[int]] = {}
+    allowed = {c: set(items[c].slots) for ms in meetings_of.values() for c in ms}
 
-    def may(c: int, t: int) -> bool:
-        if c not in allowed:
-            allowed[c] = set(items[c].slots)
-        return t in allowed[c]
+    def shift(pid: str, source: int, target: int) -> None:
+        busy[pid][source] -= 1
+        busy[pid][target] += 1
 
     def swaps() -> bool:
         """Exchange the slots of two meetings of one participant where it lowers breaks."""
@@ -73,7 +72,7 @@ def compact(
             for i, c1 in enumerate(ms):
                 for c2 in ms[i + 1 :]:
                     s1, s2 = where[c1], where[c2]
-                    if s1 == s2 or not (may(c1, s2) and may(c2, s1)):
+                    if s1 == s2 or s2 not in allowed[c1] or s1 not in allowed[c2]:
                         continue
                     b1 = items[c1].b if items[c1].a == pid else items[c1].a
                     b2 = items[c2].b if items[c2].a == pid else items[c2].a
@@ -81,18 +80,14 @@ def compact(
                         continue
                     days = {day[s1], day[s2]}
                     before = breaks(b1, days) + breaks(b2, days)
-                    busy[b1][s1] -= 1
-                    busy[b1][s2] += 1
-                    busy[b2][s2] -= 1
-                    busy[b2][s1] += 1
+                    shift(b1, s1, s2)
+                    shift(b2, s2, s1)
                     if breaks(b1, days) + breaks(b2, days) < before:
                         where[c1], where[c2] = s2, s1
                         better = True
-                    else:
-                        busy[b1][s2] -= 1
-                        busy[b1][s1] += 1
-                        busy[b2][s1] -= 1
-                        busy[b2][s2] += 1
+                    else:  # undone
+                        shift(b1, s2, s1)
+                        shift(b2, s1, s2)
             if time.perf_counter() >= stop:
                 break
         return better
@@ -111,17 +106,15 @@ def compact(
                 days = {day[s], day[t]}
                 before = sum(breaks(p, days) for p in pids)
                 for p in pids:
-                    busy[p][s] -= 1
-                    busy[p][t] += 1
+                    shift(p, s, t)
                 if sum(breaks(p, days) for p in pids) < before:
                     used[s] -= 1
                     used[t] += 1
                     where[c] = s = t
                     improved = True
-                else:
+                else:  # undone
                     for p in pids:
-                        busy[p][t] -= 1
-                        busy[p][s] += 1
+                        shift(p, t, s)
             if time.perf_counter() >= stop:
                 break
     return where
