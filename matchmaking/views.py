@@ -88,6 +88,7 @@ def directory(request, slug):
             "filters": filters,
             "form": form,
         },
+        status=400 if form.errors else 200,  # the list is shown unfiltered, the errors said
     )
 
 

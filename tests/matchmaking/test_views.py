@@ -91,8 +91,11 @@ def test_an_invalid_filter_shows_its_own_value_to_its_reader_only(client, sessio
     owner, contact = participants(session.mission)
     url = reverse("matchmaking:directory", args=[session.mission.slug])
     client.force_login(owner)
-    odd = client.get(url, {"q": "x" * 101, "country": "ZZ"}).content.decode()
-    assert "x" * 101 in odd  # its reader sees what they typed
+    response = client.get(url, {"q": "x" * 101, "country": "ZZ"})
+    odd = response.content.decode()
+    assert response.status_code == 400
+    assert "x" * 101 in odd  # its reader sees what they typed, and why it was not applied
+    assert "Ces filtres n’ont pas été appliqués" in odd and "ZZ" in odd
     client.force_login(contact)
     assert "x" * 101 not in client.get(url).content.decode()
     client.force_login(owner)
