@@ -12,10 +12,11 @@ recognise the duplicate.
 import logging
 import random
 import smtplib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
@@ -135,8 +136,6 @@ def build_message(email: Email) -> EmailMultiAlternatives:
 
 def stop_url(number: str) -> str:
     """The reader's one-click way to stop the messages to ``number`` (signed, no login)."""
-    from django.core import signing
-
     token = signing.dumps(number, salt="outbox.stop", compress=True)
     return settings.SITE_URL.rstrip("/") + reverse("outbox:stop", args=[token])
 
@@ -169,11 +168,7 @@ def send_short(email: Email) -> None:
             if email.channel == Channel.SMS
             else gettext("Stop these messages: %(url)s") % {"url": link}
         )
-        message = type(message)(
-            text=f"{message.text}\n{how}",
-            template=message.template,
-            params=(*message.params, link),
-        )
+        message = replace(message, text=f"{message.text}\n{how}", params=(*message.params, link))
     window = timezone.now() - timedelta(hours=24)
     free_text = bool(number and number.last_inbound_at and number.last_inbound_at > window)
     adapter = provider(email.channel)

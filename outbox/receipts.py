@@ -7,6 +7,7 @@ import hmac
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.crypto import constant_time_compare
 
 from .models import Receipt
 
@@ -18,7 +19,7 @@ def meta_signature_ok(body: bytes, header: str) -> bool:
     if not secret or not header.startswith("sha256="):
         return False
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header.removeprefix("sha256="))
+    return constant_time_compare(expected, header.removeprefix("sha256="))
 
 
 def twilio_token() -> str:
@@ -37,7 +38,7 @@ def twilio_signature(token: str, url: str, params: dict[str, str]) -> str:
 
 def twilio_signature_ok(url: str, params: dict[str, str], header: str) -> bool:
     token = twilio_token()
-    return bool(token and header) and hmac.compare_digest(
+    return bool(token and header) and constant_time_compare(
         twilio_signature(token, url, params), header
     )
 

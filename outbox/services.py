@@ -238,7 +238,8 @@ def inbound_record(*, number: str, text: str, source: str) -> bool:
     return False
 
 
-RECEIPT_ORDER = {"": 0, Receipt.DELIVERED: 1, Receipt.READ: 2}
+# A failure is final: a "delivered" or "read" that arrives after it (out of order) does not undo it.
+RECEIPT_ORDER = {"": 0, Receipt.DELIVERED: 1, Receipt.READ: 2, Receipt.UNDELIVERED: 3}
 
 
 @transaction.atomic

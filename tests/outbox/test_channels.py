@@ -332,6 +332,29 @@ def test_an_undelivered_receipt_fails_the_message_and_queues_its_fallback(
     assert row.status == "failed" and "131026" in row.last_error
     assert Email.objects.get(fallback_of=row).status == "sent"
     assert provider.sent("twilio")[-1]["body"]["To"] == OPERATOR_PHONE
+    # Receipts may arrive out of order: a "delivered" after the failure does not undo it.
+    late = _meta_change(statuses=[{"id": row.provider_id, "status": "delivered",
+                                   "timestamp": "1765130001", "recipient_id": "22670123456"}])  # fmt: skip
+    assert _meta_post(client, late).status_code == 200
+    row.refresh_from_db()
+    assert (row.status, row.receipt) == ("failed", "undelivered")
+
+
+def test_a_signature_header_that_is_not_ascii_is_refused_not_a_500(client, provider):
+    body = json.dumps(_meta_change(statuses=[])).encode()
+    for header in ("sha256=é", "sha256=" + "é" * 64):
+        response = client.post(
+            reverse("outbox:whatsapp_webhook"),
+            body,
+            content_type="application/json",
+            headers={"X-Hub-Signature-256": header},
+        )
+        assert response.status_code == 403
+    forged = {"MessageSid": "SM1", "MessageStatus": "delivered"}
+    response = client.post(
+        reverse("outbox:twilio_status"), forged, headers={"X-Twilio-Signature": "é"}
+    )
+    assert response.status_code == 403
 
 
 @pytest.mark.parametrize(
